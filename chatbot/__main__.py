@@ -1,0 +1,3 @@
+from chatbot.cli import main
+
+raise SystemExit(main())
