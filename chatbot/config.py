@@ -14,8 +14,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 SECRET_FIELDS = frozenset(
-    {"openai_api_key", "slack_bot_token", "slack_signing_secret", "slack_app_token",
-     "matrix_password", "matrix_access_token"}
+    {
+        "openai_api_key",
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "matrix_password",
+        "matrix_access_token",
+    }
 )
 
 
@@ -76,8 +82,9 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         db_path=get("CHECKPOST_DB", "checkpost.db"),
         policy_dir=get("CHECKPOST_POLICY_DIR", "policies"),
         reminders=parse_offsets(get("CHECKPOST_REMINDERS", "0m,1h,24h,72h"), "CHECKPOST_REMINDERS"),
-        approvals_required=_positive_int(get("CHECKPOST_APPROVALS_REQUIRED", "1"),
-                                         "CHECKPOST_APPROVALS_REQUIRED"),
+        approvals_required=_positive_int(
+            get("CHECKPOST_APPROVALS_REQUIRED", "1"), "CHECKPOST_APPROVALS_REQUIRED"
+        ),
         openai_api_key=get("OPENAI_API_KEY", ""),
         openai_base_url=get("OPENAI_BASE_URL", ""),
         llm_model=get("CHECKPOST_LLM_MODEL", "") or "gpt-4o-mini",

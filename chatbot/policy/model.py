@@ -46,7 +46,7 @@ class MediaDeclaration:
 
 @dataclass(frozen=True)
 class Draft:
-    """A post as the poster gave it: the text, the account it goes out on, its media, and why now."""
+    """A post as the poster gave it: its text, account, media, and why now."""
 
     text: str
     account: Account = "official"
@@ -115,7 +115,7 @@ class ReviewStatus:
 
 @dataclass(frozen=True)
 class Verdict:
-    """Rules and review combined. The verdict fails on any `error`-level finding, whoever made it."""
+    """Rules and review combined; any `error`-level finding fails it, whoever made it."""
 
     findings: tuple[Finding, ...] = ()
     llm: ReviewStatus = field(default_factory=lambda: ReviewStatus("skipped", "not requested"))

@@ -1,0 +1,94 @@
+"""Rules-only figures for the checker: accuracy on a labelled file and speed against proselint.
+
+    python bench/checker.py [FILE.jsonl] [--repeat 20]
+
+Prints `chatbot eval`'s table for FILE (default ../shared/eval/dev.jsonl), then checks every
+draft of FILE repeated REPEAT times in this one process and prints the per-draft p50 and p99
+and drafts/s; then runs proselint (the `bench` extra: pip install -e ".[bench]") on the same
+texts in the same process for comparison. Start-up (loading and compiling the policy) is
+timed separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from chatbot.policy.engine import check_rules  # noqa: E402
+from chatbot.policy.loader import load_policy  # noqa: E402
+from chatbot.policy.model import Draft, MediaDeclaration  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", nargs="?", type=Path,
+                        default=REPO.parent / "shared" / "eval" / "dev.jsonl")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+
+    print(f"== accuracy, rules only: chatbot eval {args.file} --no-llm")
+    subprocess.run([sys.executable, "-m", "chatbot", "eval", str(args.file), "--no-llm"],
+                   cwd=REPO, check=False)
+
+    drafts = [_draft(json.loads(line)) for line in args.file.open(encoding="utf-8") if line.strip()]
+    started = time.perf_counter()
+    policy = load_policy(REPO / "policies")
+    load_s = time.perf_counter() - started
+    texts = drafts * args.repeat
+    times = []
+    whole = time.perf_counter()
+    for draft in texts:
+        t = time.perf_counter()
+        check_rules(draft, policy)
+        times.append(time.perf_counter() - t)
+    rules_s = time.perf_counter() - whole
+    times.sort()
+    print(f"\n== speed, rules only: {len(drafts)} drafts × {args.repeat} = {len(texts)} checks, "
+          f"median {statistics.median(len(d.text) for d in drafts):.0f} characters")
+    print(f"policy load and compile: {load_s * 1000:.0f} ms (once per process)")
+    print(f"per draft: p50 {_pct(times, 50) * 1000:.3f} ms, p99 {_pct(times, 99) * 1000:.3f} ms, "
+          f"max {times[-1] * 1000:.3f} ms")
+    print(f"throughput: {len(texts) / rules_s:,.0f} drafts/s ({rules_s:.2f} s)")
+    proselint_s = _proselint([d.text for d in texts])
+    if proselint_s is not None:
+        print(f"proselint on the same {len(texts)} texts: {proselint_s:.2f} s "
+              f"({len(texts) / proselint_s:,.0f} drafts/s); checkpost is "
+              f"{proselint_s / rules_s:.1f}× its throughput")
+
+
+def _draft(item: dict) -> Draft:
+    media = tuple(MediaDeclaration(m.get("source", ""), m.get("license", ""))
+                  for m in item.get("media") or [])
+    return Draft(item["text"], item.get("account", "official"), media)
+
+
+def _pct(sorted_times: list[float], pct: float) -> float:
+    return sorted_times[min(len(sorted_times) - 1, int(len(sorted_times) * pct / 100))]
+
+
+def _proselint(texts: list[str]) -> float | None:
+    try:
+        from proselint.checks import __register__
+        from proselint.registry import CheckRegistry
+        from proselint.tools import LintFile
+    except ImportError:
+        print("proselint is not installed: pip install -e '.[bench]' to compare")
+        return None
+    registry = CheckRegistry()
+    registry.register_many(__register__)
+    started = time.perf_counter()
+    for text in texts:
+        LintFile("<draft>", text).lint()
+    return time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    main()

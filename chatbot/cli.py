@@ -1,0 +1,228 @@
+"""The `chatbot` command: check, eval, report, purge (and serve, with the adapters).
+
+Exit codes are part of the public contract: 0 the draft may go out (no `error` finding),
+1 at least one `error` finding, 2 a usage or configuration error (nothing was checked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from chatbot.config import ConfigError, Settings, load_settings
+from chatbot.policy.loader import PolicyError, load_policy
+from chatbot.policy.model import ACCOUNTS, Draft, MediaDeclaration, Verdict
+from chatbot.policy.rules import Policy
+from chatbot.render import render_verdict
+from chatbot.verdict import DraftError, check
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except (ConfigError, PolicyError, DraftError, InputError) as exc:
+        print(f"chatbot {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `chatbot check … | head`: the reader left; that is not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+class InputError(ValueError):
+    """An input file or argument cannot be read; the message says which and why."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chatbot",
+        description="checkpost: check social-media drafts against the policy; run the chat bot.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser("check", help="check a draft (exit 0 pass, 1 needs changes, 2 usage error)")
+    c.add_argument("text", nargs="?", help="the draft, or - to read it from standard input")
+    c.add_argument("--file", type=Path, help="read the draft from this file")
+    c.add_argument(
+        "--account",
+        choices=ACCOUNTS,
+        default="official",
+        help="the account it goes out on (default: official)",
+    )
+    c.add_argument(
+        "--media",
+        action="append",
+        default=[],
+        metavar='"SOURCE; LICENSE"',
+        help="an attached photo/video and its licence; repeat for each",
+    )
+    c.add_argument("--context", default="", help="why this post, why now (an event, a day)")
+    c.add_argument("--json", action="store_true", help="print one JSON object")
+    c.add_argument("--no-llm", action="store_true", help="rules only; skip the LLM tone review")
+    c.add_argument(
+        "--batch",
+        type=Path,
+        metavar="FILE.jsonl",
+        help="check every draft of a JSONL file; print one JSON object per line",
+    )
+    c.add_argument(
+        "--policy",
+        type=Path,
+        help="policy file or directory (default: CHECKPOST_POLICY_DIR, else ./policies)",
+    )
+    c.set_defaults(func=cmd_check)
+
+    e = sub.add_parser("eval", help="score the checker on labelled drafts (JSONL)")
+    e.add_argument("file", type=Path, metavar="FILE.jsonl")
+    e.add_argument("--json", action="store_true", help="print the scores as JSON")
+    e.add_argument("--no-llm", action="store_true", help="rules only")
+    e.add_argument("--policy", type=Path, help="policy file or directory")
+    e.set_defaults(func=cmd_eval)
+
+    try:
+        from chatbot import cli_workflow
+    except ImportError:
+        pass
+    else:
+        cli_workflow.register(sub)
+    return parser
+
+
+# --- check -------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    policy = load_policy(args.policy or policy_path(settings))
+    if args.batch:
+        return _check_batch(args.batch, policy, settings, use_llm=not args.no_llm)
+    draft = Draft(
+        text=_draft_text(args),
+        account=args.account,
+        media=tuple(MediaDeclaration.parse(m) for m in args.media),
+        context=args.context,
+    )
+    verdict = check(draft, policy, settings, use_llm=not args.no_llm)
+    if args.json:
+        print(json.dumps(verdict.to_json(), ensure_ascii=False))
+    else:
+        print(render_verdict(draft, verdict))
+    return EXIT_OK if verdict.passed else EXIT_FINDINGS
+
+
+def policy_path(settings: Settings) -> Path:
+    """CHECKPOST_POLICY_DIR, else ./policies, else the policies shipped beside the package."""
+    configured = Path(settings.policy_dir)
+    if configured.exists() or settings.policy_dir != "policies":
+        return configured
+    shipped = Path(__file__).resolve().parent.parent / "policies"
+    return shipped if shipped.is_dir() else configured
+
+
+def _draft_text(args: argparse.Namespace) -> str:
+    if args.file:
+        try:
+            return args.file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read {args.file}: {exc}") from None
+    if args.text == "-":
+        return sys.stdin.read()
+    if args.text is None:
+        raise InputError("give the draft as an argument, - for standard input, or --file PATH")
+    return args.text
+
+
+def _check_batch(path: Path, policy: Policy, settings: Settings, use_llm: bool) -> int:
+    """One JSON object out per line in; a bad line gets an `error` object and the rest go on."""
+    worst = EXIT_OK
+    for number, item in _read_jsonl(path):
+        if isinstance(item, str):
+            print(json.dumps({"line": number, "error": item}, ensure_ascii=False))
+            worst = EXIT_USAGE
+            continue
+        try:
+            verdict = check(_draft_from_json(item), policy, settings, use_llm=use_llm)
+        except (DraftError, InputError) as exc:
+            print(
+                json.dumps(
+                    {"id": item.get("id"), "line": number, "error": str(exc)}, ensure_ascii=False
+                )
+            )
+            worst = EXIT_USAGE
+            continue
+        print(json.dumps({"id": item.get("id"), **verdict.to_json()}, ensure_ascii=False))
+        if not verdict.passed and worst == EXIT_OK:
+            worst = EXIT_FINDINGS
+    return worst
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, dict | str]]:
+    """Yield (line number, object) or (line number, error message) for each non-blank line."""
+    try:
+        handle: TextIO = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc}") from None
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, f"{path}:{number}: not valid JSON ({exc.msg})"
+                continue
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                yield number, f'{path}:{number}: expected an object with a "text" string'
+                continue
+            yield number, item
+
+
+def _draft_from_json(item: dict) -> Draft:
+    """Only `account`, `text` and `media` decide; labels and `why` are never read."""
+    account = item.get("account", "official")
+    if account not in ACCOUNTS:
+        raise InputError(f"account {account!r} is not one of {', '.join(ACCOUNTS)}")
+    media = tuple(
+        MediaDeclaration(source=str(m.get("source", "")), license=str(m.get("license", "")))
+        for m in item.get("media") or []
+        if isinstance(m, dict)
+    )
+    return Draft(text=item["text"], account=account, media=media)
+
+
+# --- eval --------------------------------------------------------------------------------
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from chatbot.scoring import Score, render_score
+
+    settings = load_settings()
+    policy = load_policy(args.policy or policy_path(settings))
+    score = Score()
+    for number, item in _read_jsonl(args.file):
+        if isinstance(item, str):
+            raise InputError(item)
+        labels = item.get("labels")
+        if not isinstance(labels, list):
+            raise InputError(f'{args.file}:{number}: a labelled draft needs a "labels" list')
+        verdict: Verdict = check(_draft_from_json(item), policy, settings, use_llm=not args.no_llm)
+        score.add(str(item.get("id", number)), set(labels), verdict)
+    if args.json:
+        print(json.dumps(score.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_score(score))
+    return EXIT_OK

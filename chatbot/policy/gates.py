@@ -1,0 +1,129 @@
+"""Cheap gates in front of the rules' regular expressions, so a check stays well under 2 ms.
+
+A backtracking regex engine tries every alternative of a term list at every position of the
+draft; with a few thousand alternatives that is milliseconds per draft. But nearly every
+pattern needs some literal text to match at all (`\\b(use|apply) my code\\b` needs "code";
+`\\b(jio|airtel)\\b` needs "jio" or "airtel"). Each pattern therefore carries its gate: a set
+of literals one of which must occur in the text. One Aho-Corasick pass (pyahocorasick, in C)
+finds every gate literal present in a draft, and only the patterns whose gate is open run.
+A pattern with no usable literal (`\\d+ ?%`) has no gate and always runs.
+"""
+
+from __future__ import annotations
+
+import re._constants as c
+import re._parser as sre_parse
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import ahocorasick
+import regex
+
+
+@dataclass(frozen=True)
+class GatedPattern:
+    pattern: regex.Pattern[str]
+    gate: frozenset[str] | None  # None: always run
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """A rule's list of patterns: any one of them matching is a hit."""
+
+    patterns: tuple[GatedPattern, ...]
+
+    def spans(self, text: str, present: set[str] | None = None) -> list[tuple[int, int]]:
+        """Every match's span, in order. `present` (from GateIndex) skips closed gates."""
+        found: list[tuple[int, int]] = []
+        for gated in self.patterns:
+            if present is not None and gated.gate is not None and gated.gate.isdisjoint(present):
+                continue
+            found.extend(m.span() for m in gated.pattern.finditer(text) if m.end() > m.start())
+        found.sort()
+        return found
+
+    def search(self, text: str) -> bool:
+        return any(gated.pattern.search(text) for gated in self.patterns)
+
+    @property
+    def gates(self) -> Iterator[str]:
+        for gated in self.patterns:
+            if gated.gate:
+                yield from gated.gate
+
+
+class GateIndex:
+    """All gate literals of a policy in one automaton: `present(text)` is one pass in C."""
+
+    def __init__(self, literals: Iterable[str]) -> None:
+        self.automaton = ahocorasick.Automaton()
+        for literal in set(literals):
+            self.automaton.add_word(literal, literal)
+        self.empty = len(self.automaton) == 0
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def present(self, text: str) -> set[str]:
+        if self.empty:
+            return set()
+        return {literal for _, literal in self.automaton.iter(text)}
+
+
+def gated(source: str) -> GatedPattern:
+    """Compile `source` with the gate its structure implies."""
+    return GatedPattern(regex.compile(source), required_literals(source))
+
+
+def required_literals(source: str) -> frozenset[str] | None:
+    """A set of literals one of which every match of `source` contains, or None if unsure."""
+    try:
+        parsed = sre_parse.parse(source)
+    except Exception:  # regex-only syntax the stdlib parser does not know: just always run
+        return None
+    options = _sequence(list(parsed))
+    return frozenset(options) if options else None
+
+
+def _sequence(items: list) -> set[str] | None:
+    """The best gate of a sequence: its longest literal run, or a required group's options."""
+    candidates: list[set[str]] = []
+    run = ""
+    for op, arg in items:
+        if op is c.LITERAL:
+            run += chr(arg)
+            continue
+        if run:
+            candidates.append({run})
+            run = ""
+        option = _element(op, arg)
+        if option:
+            candidates.append(option)
+    if run:
+        candidates.append({run})
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (min(len(x) for x in s), -len(s)))
+
+
+def _element(op: object, arg: object) -> set[str] | None:
+    if op is c.SUBPATTERN:
+        return _sequence(list(arg[3]))  # type: ignore[index]
+    if op is c.BRANCH:
+        return _alternatives(arg[1])  # type: ignore[index]
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, _, item = arg  # type: ignore[misc]
+        return _sequence(list(item)) if low >= 1 else None
+    if op is c.IN:
+        chars = [chr(v) for o, v in arg if o is c.LITERAL]  # type: ignore[union-attr]
+        return set(chars) if chars and len(chars) == len(arg) else None  # type: ignore[arg-type]
+    return None
+
+
+def _alternatives(branches: list) -> set[str] | None:
+    options: set[str] = set()
+    for branch in branches:
+        found = _sequence(list(branch))
+        if not found:
+            return None  # an alternative with no literal: the group can match without one
+        options |= found
+    return options

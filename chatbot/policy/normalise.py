@@ -1,0 +1,234 @@
+"""Text normalisation that sees through cheap evasion and keeps a map back to the original.
+
+Rules match on a normalised copy of the draft: NFKC, case-folded, zero-width characters and
+variation selectors removed, letters spaced out to dodge a filter (`V O T E`) joined, runs of a
+repeated letter collapsed to one (`sooooo` → `so`, and `good` → `god` on both sides, since
+patterns go through the same collapse), hashtags split into words (`#Vote4Ravi` → `vote 4 ravi`,
+`#मराठी_विकिपीडिया` → `मराठी विकिपीडिया`), and URLs, e-mail addresses and @handles masked so a
+term never matches inside one. Every normalised character remembers the index of the original
+character it came from, so a finding can point at the poster's own words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+#: Characters that change nothing a reader sees but break naive matching.
+INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063\u2064\ufe0e\ufe0f"
+    # Indic nukta signs: ज़/ज, ड़/ड are spelt both ways in practice.
+    "\u093c\u09bc\u0a3c\u0abc\u0b3c\u0cbc"
+)
+
+#: A "letter" for splitting hashtags: the standard library's \w misses Indic vowel signs and
+#: viramas (category M), so the Indic blocks U+0900–U+0DFF and Ol Chiki are added. (Rules are
+#: compiled with the `regex` library, whose \w and \b already know this.)
+LETTER = r"[\w\u0900-\u0DFF\u1C50-\u1C7F]"
+
+URL = re.compile(
+    r"(?:https?://|www\.)\S+"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|in|io|co|info|me|ly|gl|social|wiki)"
+    r"(?:/\S*)?",
+    re.IGNORECASE,
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][\w.]*(?:@[\w-]+(?:\.[\w-]+)+)?")
+HASHTAG = re.compile(rf"#((?:{LETTER}|[\u200b-\u200d\u2060])+)")
+#: Three or more single Latin letters separated by a space, dot or dash: `V O T E`, `v.o.t.e`.
+SPACED_LETTERS = re.compile(r"(?<![A-Za-z])(?:[A-Za-z][ .\-_*]){2,}[A-Za-z](?![A-Za-z])")
+
+#: What a masked URL, address or handle becomes in the normalised text.
+MASK = {"url": " ", "email": " ", "handle": " @ "}
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """The normalised text and, for each of its characters, the original index it came from."""
+
+    text: str
+    origin: tuple[int, ...]
+    original: str
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised [start, end) back to the original text."""
+        if not self.origin:
+            return (0, 0)
+        start = min(start, len(self.origin) - 1)
+        end = max(end - 1, start)
+        end = min(end, len(self.origin) - 1)
+        return (self.origin[start], self.origin[end] + 1)
+
+
+def normalise(text: str) -> Normalised:
+    """Normalise `text` for matching; see the module docstring for what changes."""
+    masks = _masked_regions(text) if ("@" in text or "." in text) else {}
+    joined = _spaced_letter_separators(text)
+    hashtag_chars = _hashtag_positions(text) if "#" in text else set()
+    specials = sorted({*masks, *joined, *hashtag_chars})
+    out: list[str] = []
+    origin: list[int] = []
+    i = 0
+    for special in specials:
+        if special < i:
+            continue
+        _fold_run(text, i, special, out, origin)
+        if special in masks:
+            end, replacement = masks[special]
+            out.extend(replacement)
+            origin.extend([special] * len(replacement))
+            i = end
+        elif special in joined:
+            i = special + 1
+        else:
+            _emit_hashtag_char(text, special, out, origin)
+            i = special + 1
+    _fold_run(text, i, len(text), out, origin)
+    return Normalised("".join(out), tuple(origin), text)
+
+
+def _fold_run(text: str, start: int, end: int, out: list[str], origin: list[int]) -> None:
+    """Fold text[start:end] onto `out`. A run whose folding keeps its length (nearly all text)
+    is folded in one call; otherwise character by character."""
+    if start >= end:
+        return
+    run = text[start:end]
+    folded = unicodedata.normalize("NFKC", run).casefold()
+    if len(folded) != len(run):
+        for i in range(start, end):
+            _emit(_FOLDED.get(text[i]) or _fold(text[i]), i, out, origin)
+        return
+    last = out[-1] if out else ""
+    for offset, ch in enumerate(folded):
+        if ch in INVISIBLE or (ch == last and ch.isalpha()):
+            continue  # a repeated letter: "sooo" reads as "so"
+        out.append(ch)
+        origin.append(start + offset)
+        last = ch
+
+
+#: Each character's folded form (NFKC, case-folded, invisibles dropped), computed once.
+_FOLDED: dict[str, str] = {}
+
+
+def _fold(ch: str) -> str:
+    folded = "".join(c for c in unicodedata.normalize("NFKC", ch).casefold() if c not in INVISIBLE)
+    if len(_FOLDED) < 100_000:
+        _FOLDED[ch] = folded
+    return folded
+
+
+def normalise_pattern_literal(pattern: str) -> str:
+    """Put a rule's regex through the same letter folding the text gets.
+
+    Only literal letters change: NFKC, case-fold, and a run of one repeated letter collapsed to
+    one, so `\\bgood\\b` still matches the normalised `god`. Escapes such as `\\d` are left alone.
+    """
+    folded = unicodedata.normalize("NFKC", pattern)
+    folded = "".join(ch for ch in folded if ch not in INVISIBLE)
+    result: list[str] = []
+    escaped = False
+    for ch in folded:
+        if escaped:
+            result.append(ch)
+            escaped = False
+            continue
+        if ch == "\\":
+            result.append(ch)
+            escaped = True
+            continue
+        low = ch.casefold()
+        if low.isalpha() and result and result[-1] == low and not _is_escape_end(result):
+            continue
+        result.append(low)
+    return "".join(result)
+
+
+def _is_escape_end(chars: list[str]) -> bool:
+    """True when the last char in `chars` is the letter of an escape like `\\b`."""
+    return len(chars) >= 2 and chars[-2] == "\\"
+
+
+def _emit(piece: str, index: int, out: list[str], origin: list[int]) -> None:
+    for ch in piece:
+        if ch in INVISIBLE:
+            continue
+        if ch.isalpha() and out and out[-1] == ch:
+            continue
+        out.append(ch)
+        origin.append(index)
+
+
+def _emit_hashtag_char(text: str, i: int, out: list[str], origin: list[int]) -> None:
+    """Split a hashtag into words: `#VoteFor_Ravi4MLA` → ` vote for ravi 4 mla`."""
+    ch = text[i]
+    j = i - 1
+    while j >= 0 and text[j] in INVISIBLE:
+        j -= 1
+    prev = text[j] if j >= 0 else ""
+    if ch == "#":
+        _emit(" #", i, out, origin)  # kept: a rule may ask for a hashtag ('#\s*vote')
+        return
+    if ch == "_":
+        _emit(" ", i, out, origin)
+        return
+    boundary = (
+        (ch.isupper() and prev.islower())
+        or (ch.isdigit() and prev.isalpha())
+        or (ch.isalpha() and prev.isdigit())
+    )
+    if boundary:
+        _emit(" ", i, out, origin)
+    _emit(unicodedata.normalize("NFKC", ch).casefold(), i, out, origin)
+
+
+def _masked_regions(text: str) -> dict[int, tuple[int, str]]:
+    """Start index → (end index, replacement) for URLs, e-mail addresses and handles."""
+    regions: dict[int, tuple[int, str]] = {}
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in (("email", EMAIL), ("url", URL), ("handle", HANDLE)):
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if kind == "url":
+                end = start + len(m.group(0).rstrip(".,;:!?)]}\"'”’"))
+            if any(s < end and start < e for s, e in taken):
+                continue
+            taken.append((start, end))
+            regions[start] = (end, MASK[kind])
+    return regions
+
+
+def _spaced_letter_separators(text: str) -> set[int]:
+    """Indices of the separators in `V O T E` that should vanish so the word reads `vote`."""
+    gaps: set[int] = set()
+    for m in SPACED_LETTERS.finditer(text):
+        for j in range(m.start(), m.end()):
+            if not text[j].isalpha():
+                gaps.add(j)
+    return gaps
+
+
+def _hashtag_positions(text: str) -> set[int]:
+    positions: set[int] = set()
+    for m in HASHTAG.finditer(text):
+        positions.update(range(m.start(), m.end()))
+    return positions
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Split normalised text into sentence-like spans on ., !, ?, danda, line breaks and emoji-free
+    separators. Rules that need words together look inside one of these."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end()
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = end
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+_SENTENCE_END = re.compile(r"(?:[.!?।॥]+(?=\s|$)|\n+|[—–](?=\s))")

@@ -1,0 +1,80 @@
+"""A loaded policy: its rules, compiled, and what the engine needs beside them.
+
+The YAML format is described in README.md § "The policy file format"; `chatbot.policy.loader`
+turns files into a `Policy` and refuses anything it does not understand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from chatbot.policy.gates import GateIndex, TermGroup
+from chatbot.policy.media import MediaVocabulary
+from chatbot.policy.model import Level
+
+Where = Literal["own", "quoted", "any"]
+Within = Literal["sentence", "text"]
+
+
+@dataclass(frozen=True)
+class Match:
+    """What makes a rule fire.
+
+    - `all`: groups of patterns; each group needs a hit, all in one window (a sentence, or the
+      whole segment with `within: text`). The first group's hit anchors the finding's span.
+    - `none`: patterns that, if found in the same window, excuse it (the neutral use).
+    - `unless`: patterns that, found anywhere in the draft, excuse the whole draft.
+    - `requires`: patterns one of which must be found somewhere in the draft (a personal post
+      reaches the policy only when it brings CIS-A2K in).
+    - `where`: the poster's own words, quoted (reposted) words, or either.
+    - `reply`: only (True) or never (False) when the draft opens with an @handle.
+    - `media`: licence classes; the rule fires once for each medium in one of them.
+    - `repost_of`: the rule fires when another rule found something in a quoted part.
+    """
+
+    all: tuple[TermGroup, ...] = ()
+    none: tuple[TermGroup, ...] = ()
+    unless: tuple[TermGroup, ...] = ()
+    requires: tuple[TermGroup, ...] = ()
+    within: Within = "sentence"
+    where: Where = "any"
+    reply: bool | None = None
+    media: tuple[str, ...] = ()
+    repost_of: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    label: str
+    level: Level
+    message: str
+    policy: str
+    link: str
+    accounts: tuple[str, ...]
+    match: Match
+    enabled: bool = True
+    origin: str = ""  # "file:line", for messages about the rule itself
+
+    def with_changes(self, **changes: object) -> Rule:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    version: str
+    source: str
+    rules: tuple[Rule, ...]
+    label_levels: Mapping[str, Level]
+    label_policy: Mapping[str, str]
+    media: MediaVocabulary
+    repost_markers: tuple[TermGroup, ...] = ()
+    files: tuple[str, ...] = field(default_factory=tuple)
+    gates: GateIndex = field(default_factory=lambda: GateIndex(()))
+
+    @property
+    def active_rules(self) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.enabled)

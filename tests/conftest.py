@@ -1,0 +1,48 @@
+"""Shared fixtures: the shipped policy, loaded once, and a helper to check a draft with it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from chatbot.policy.engine import check_rules
+from chatbot.policy.loader import load_policy
+from chatbot.policy.model import Draft, Finding, MediaDeclaration
+from chatbot.policy.rules import Policy
+
+REPO = Path(__file__).resolve().parent.parent
+POLICY_DIR = REPO / "policies"
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return load_policy(POLICY_DIR)
+
+
+Checker = Callable[..., list[Finding]]
+
+
+@pytest.fixture(scope="session")
+def findings(policy: Policy) -> Checker:
+    """`findings(text, account="official", media=[("source", "licence")])` → rule findings."""
+
+    def run(text: str, account: str = "official",
+            media: list[tuple[str, str]] | None = None) -> list[Finding]:
+        declared = tuple(MediaDeclaration(s, lic) for s, lic in media or [])
+        return check_rules(Draft(text=text, account=account, media=declared), policy)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def labels(findings: Checker) -> Callable[..., set[str]]:
+    """`labels(text, …)` → the set of labels the rules give the draft."""
+
+    def run(text: str, account: str = "official",
+            media: list[tuple[str, str]] | None = None) -> set[str]:
+        return {f.label for f in findings(text, account, media)}
+
+    return run

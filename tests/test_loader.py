@@ -1,0 +1,145 @@
+"""Policy files: validated on load, errors name file, line and field; layering works."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from chatbot.policy.engine import check_rules
+from chatbot.policy.loader import PolicyError, load_policy
+from chatbot.policy.model import Draft
+
+BASE = """\
+policy:
+  name: Test policy
+  version: "1"
+terms:
+  brands: ['\\bacmephone\\b']
+rules:
+  - id: brand-praise
+    label: product-endorsement
+    level: error
+    policy: "Do not endorse any products"
+    message: "Don't praise brands."
+    match:
+      all:
+        - [$brands]
+        - ['\\bbest\\b']
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def error_for(tmp_path: Path, text: str) -> PolicyError:
+    write(tmp_path, "a.yaml", text)
+    with pytest.raises(PolicyError) as caught:
+        load_policy(tmp_path)
+    return caught.value
+
+
+def test_a_valid_file_loads_and_its_rule_fires(tmp_path):
+    policy = load_policy(write(tmp_path, "a.yaml", BASE))
+    found = check_rules(Draft("The AcmePhone is the best!"), policy)
+    assert [f.rule for f in found] == ["brand-praise"]
+    assert found[0].policy == "Do not endorse any products"
+
+
+def test_unknown_key_names_file_line_and_field(tmp_path):
+    error = error_for(tmp_path, BASE.replace("    level: error\n", "    level: error\n    colour: red\n"))
+    assert error.file.endswith("a.yaml")
+    assert error.line == 10
+    assert "colour" in error.field
+    assert "unknown key" in str(error)
+
+
+def test_bad_regex_names_its_line(tmp_path):
+    error = error_for(tmp_path, BASE.replace("['\\bbest\\b']", "['(best']"))
+    assert error.line == 15
+    assert "bad regular expression" in str(error)
+    assert "a.yaml:15:" in str(error)
+
+
+def test_missing_field_is_named(tmp_path):
+    error = error_for(tmp_path, BASE.replace('    message: "Don\'t praise brands."\n', ""))
+    assert "message" in error.field
+    assert error.line == 7
+
+
+def test_label_outside_the_list_is_refused(tmp_path):
+    error = error_for(tmp_path, BASE.replace("label: product-endorsement", "label: rude"))
+    assert error.line == 8
+    assert "'rude' is not a label" in str(error)
+
+
+def test_unknown_level_is_refused(tmp_path):
+    error = error_for(tmp_path, BASE.replace("level: error", "level: fatal"))
+    assert error.line == 9 and "level" in error.field
+
+
+def test_unknown_term_list_is_refused(tmp_path):
+    error = error_for(tmp_path, BASE.replace("[$brands]", "[$brandz]"))
+    assert "$brandz" in str(error) and error.line == 14
+
+
+def test_invalid_yaml_reports_the_line(tmp_path):
+    error = error_for(tmp_path, BASE + "  - id: [unclosed\n")
+    assert error.field == "yaml" and error.line >= 16
+
+
+def test_empty_file_is_refused(tmp_path):
+    error = error_for(tmp_path, "")
+    assert "empty" in str(error)
+
+
+def test_missing_directory_says_how_to_fix(tmp_path):
+    with pytest.raises(PolicyError, match="CHECKPOST_POLICY_DIR"):
+        load_policy(tmp_path / "nope")
+
+
+def test_a_second_file_turns_a_rule_off_without_editing_the_first(tmp_path):
+    write(tmp_path, "a.yaml", BASE)
+    write(tmp_path, "b-local.yaml", "overrides:\n  brand-praise: {enabled: false}\n")
+    policy = load_policy(tmp_path)
+    assert check_rules(Draft("The AcmePhone is the best!"), policy) == []
+
+
+def test_a_second_file_relevels_a_rule_and_adds_terms(tmp_path):
+    write(tmp_path, "a.yaml", BASE)
+    write(tmp_path, "b-local.yaml", """\
+        terms:
+          brands: ['\\bzetaphone\\b']
+        overrides:
+          brand-praise: {level: warning}
+        """)
+    policy = load_policy(tmp_path)
+    found = check_rules(Draft("Zetaphone: simply the best."), policy)
+    assert [(f.rule, f.level) for f in found] == [("brand-praise", "warning")]
+
+
+def test_a_second_file_cannot_redefine_a_rule_silently(tmp_path):
+    write(tmp_path, "a.yaml", BASE)
+    write(tmp_path, "b.yaml", BASE.split("rules:\n", 1)[0].replace("policy:", "old:")
+          .split("old:")[0] + "rules:\n" + BASE.split("rules:\n", 1)[1])
+    with pytest.raises(PolicyError, match="already defined"):
+        load_policy(tmp_path)
+
+
+def test_override_of_unknown_rule_is_refused(tmp_path):
+    write(tmp_path, "a.yaml", BASE)
+    write(tmp_path, "b.yaml", "overrides:\n  no-such-rule: {enabled: false}\n")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(tmp_path)
+    assert caught.value.line == 2 and "no rule has this id" in str(caught.value)
+
+
+def test_the_policy_version_changes_when_a_file_changes(tmp_path):
+    path = write(tmp_path, "a.yaml", BASE)
+    first = load_policy(path).version
+    path.write_text(BASE.replace("Don't praise brands.", "No brands."), encoding="utf-8")
+    assert load_policy(path).version != first

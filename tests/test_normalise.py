@@ -1,0 +1,61 @@
+"""Normalisation sees through cheap evasion and still points at the poster's own words."""
+
+from __future__ import annotations
+
+from chatbot.policy.normalise import normalise, normalise_pattern_literal
+
+
+def test_fullwidth_and_styled_letters_fold_to_plain_lower_case():
+    assert "vote" in normalise("ＶＯＴＥ for 𝐑𝐚𝐯𝐢").text
+    assert "ravi" in normalise("ＶＯＴＥ for 𝐑𝐚𝐯𝐢").text
+
+
+def test_zero_width_characters_vanish():
+    assert "vote" in normalise("v\u200bo\u200ct\u200de").text
+
+
+def test_repeated_letters_collapse_on_both_sides():
+    text = normalise("Sooooo goooood").text
+    assert text == "so god"
+    assert normalise_pattern_literal(r"\bgood\b") == r"\bgod\b"
+
+
+def test_spaced_out_letters_are_joined():
+    assert "vote" in normalise("please V O T E today").text
+    assert "vote" in normalise("please v.o.t.e today").text
+
+
+def test_hashtags_split_into_words():
+    text = normalise("#VoteForRavi #Vote4Rekha #मराठी_विकिपीडिया").text
+    assert "vote for ravi" in text
+    assert "vote 4 rekha" in text
+    assert "मराठी विकिपीडिया" in text
+
+
+def test_hashtag_split_survives_a_zero_width_space():
+    assert "vote 4 ravi" in normalise("#Vote\u200b4Ravi").text
+
+
+def test_urls_emails_and_handles_are_masked():
+    text = normalise("see https://x.com/bestphone?code=WIKI20 or mail a@b.in, ping @BestDeals").text
+    assert "bestphone" not in text
+    assert "wiki20" not in text
+    assert "a@b" not in text
+    assert "bestdeals" not in text
+
+
+def test_indic_text_keeps_its_letters_and_drops_nukta_variation():
+    assert normalise("ज़रूर").text == normalise("जरूर").text
+    assert normalise("ಕನ್ನಡ ವಿಕಿಸೋರ್ಸ್‌ನಲ್ಲಿ").text == "ಕನ್ನಡ ವಿಕಿಸೋರ್ಸ್ನಲ್ಲಿ"
+
+
+def test_spans_map_back_to_the_original_text():
+    original = "Hi @x: BUYYYY the Ｐｈｏｎｅ"
+    norm = normalise(original)
+    start = norm.text.index("phone")
+    s, e = norm.span(start, start + len("phone"))
+    assert original[s:e] == "Ｐｈｏｎｅ"
+
+
+def test_emoji_survive_for_rules_that_read_them():
+    assert "🪷" in normalise("कमल 🪷 खिलेगा").text
