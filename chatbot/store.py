@@ -1,0 +1,362 @@
+"""The workflow's SQLite file, through sqlite-utils: schema, migrations, transactions,
+idempotency keys and the audit log.
+
+One file (`CHECKPOST_DB`) holds everything, in WAL mode so the report and purge commands can
+read while a bot writes. Opening a store runs the migrations it has not seen yet, each in its
+own transaction, and records them in `schema_version`; a file written by a newer checkpost is
+refused rather than guessed at.
+
+Every change of state happens inside `Store.transaction()` (one `BEGIN IMMEDIATE` … `COMMIT`,
+so two processes never both decide on the same post), together with its audit entry and,
+when the change came from a platform event, the event's idempotency key and result. A
+redelivered event finds its key and changes nothing.
+
+The connection is shared by the request threads and the reminder thread; a re-entrant lock
+serialises them (SQLite serialises writers anyway, and the workload is a few events a minute).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used as it is; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    summary: str
+    apply: Callable[[Database], None]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: float
+    actor: str
+    platform: str
+    action: str
+    post: int | None
+    incident: int | None
+    why: str
+    detail: dict[str, Any]
+
+
+class Store:
+    """An open checkpost database. Use as a context manager or call `close()`."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self._reads = 0  # open reading() blocks; guarded by _lock
+        try:
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
+        self.db = Database(conn)
+        conn.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            self.db.enable_wal()
+        self._migrate()
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transactions ----------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One atomic change: commit on success, roll back on any exception.
+
+        Nested use joins the outer transaction (through a savepoint), so a helper that writes
+        can be called both on its own and inside a larger change.
+        """
+        with self._lock:
+            conn = self.db.conn
+            if self._reads:
+                raise RuntimeError("a change inside Store.reading() would be rolled back")
+            if conn.in_transaction:
+                with self.db.atomic():
+                    yield self.db
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[Database]:
+        """Reads that see one snapshot of the file and no other thread's half-done change."""
+        with self._lock:
+            conn = self.db.conn
+            if conn.in_transaction:
+                yield self.db
+                return
+            conn.execute("BEGIN")
+            self._reads += 1
+            try:
+                yield self.db
+            finally:
+                self._reads -= 1
+                conn.execute("ROLLBACK")
+
+    # --- idempotency -----------------------------------------------------------------------
+
+    def recall(self, key: str | None) -> dict[str, Any] | None:
+        """The stored result of the event with this key, or None if it was never handled."""
+        if not key:
+            return None
+        with self.reading() as db:
+            row = db.execute("SELECT result FROM idempotency WHERE key = ?", [key]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def remember(self, key: str | None, action: str, result: dict[str, Any], at: float) -> None:
+        """Record an event's result; call inside the transaction that made its change."""
+        if not key:
+            return
+        self.db.execute(
+            "INSERT INTO idempotency (key, action, result, at) VALUES (?, ?, ?, ?)",
+            [key, action, json.dumps(result), at],
+        )
+
+    # --- adapters' own small state (a Matrix sync token, a device id) ----------------------
+
+    def get_state(self, key: str) -> str | None:
+        with self.reading() as db:
+            row = db.execute("SELECT value FROM bot_state WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def put_state(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO bot_state (key, value) VALUES (?, ?)"
+                       " ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
+
+    # --- audit -----------------------------------------------------------------------------
+
+    def audit(
+        self,
+        *,
+        at: float,
+        actor: str,
+        platform: str,
+        action: str,
+        why: str = "",
+        post: int | None = None,
+        incident: int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Append who did what, when, from where and why; call inside the change's transaction."""
+        self.db.execute(
+            "INSERT INTO audit (at, actor, platform, action, post, incident, why, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [at, actor, platform, action, post, incident, why, json.dumps(detail or {})],
+        )
+
+    def audit_log(self, post: int | None = None) -> list[AuditEntry]:
+        """The audit entries, oldest first; only those of one post when `post` is given."""
+        sql = "SELECT at, actor, platform, action, post, incident, why, detail FROM audit"
+        params: list[Any] = []
+        if post is not None:
+            sql += " WHERE post = ?"
+            params.append(post)
+        with self.reading() as db:
+            rows = db.execute(sql + " ORDER BY id", params).fetchall()
+        return [AuditEntry(*row[:7], detail=json.loads(row[7])) for row in rows]
+
+    # --- schema ----------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        with self.reading() as db:
+            row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return row[0] or 0
+
+    def _migrate(self) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version"
+                " (version INTEGER PRIMARY KEY, summary TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+        current = self.schema_version
+        latest = MIGRATIONS[-1].version
+        if current > latest:
+            raise StoreError(
+                f"{self.path} has schema version {current}, but this checkpost knows only up to "
+                f"{latest}; upgrade checkpost or point CHECKPOST_DB at another file"
+            )
+        for migration in MIGRATIONS:
+            if migration.version <= current:
+                continue
+            with self.transaction() as db:  # re-checked inside: another process may be first
+                if db.execute("SELECT 1 FROM schema_version WHERE version = ?",
+                              [migration.version]).fetchone():
+                    continue
+                migration.apply(db)
+                db.execute(
+                    "INSERT INTO schema_version (version, summary, applied_at)"
+                    " VALUES (?, ?, datetime('now'))",
+                    [migration.version, migration.summary],
+                )
+
+
+def _statements(*sql: str) -> Callable[[Database], None]:
+    def apply(db: Database) -> None:
+        for statement in sql:
+            db.execute(statement)
+
+    return apply
+
+
+# Times are REAL seconds since the epoch (UTC); people's ids are `platform:user_id` strings.
+_V1 = _statements(
+    """CREATE TABLE posts (
+        number INTEGER PRIMARY KEY AUTOINCREMENT,
+        poster TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending-approval', 'approved',
+            'changes-requested', 'published', 'withdrawn')),
+        current_version INTEGER NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        approved_at REAL,
+        published_at REAL,
+        withdrawn_at REAL,
+        purged_at REAL
+    )""",
+    """CREATE TABLE versions (
+        post INTEGER NOT NULL REFERENCES posts(number),
+        version INTEGER NOT NULL,
+        text TEXT,
+        account TEXT NOT NULL,
+        context TEXT,
+        media TEXT NOT NULL DEFAULT '[]',
+        verdict TEXT NOT NULL,
+        policy_version TEXT NOT NULL DEFAULT '',
+        error_count INTEGER NOT NULL,
+        submitted_by TEXT NOT NULL,
+        submitted_at REAL NOT NULL,
+        comms_ref TEXT,
+        comms_where TEXT,
+        PRIMARY KEY (post, version)
+    )""",
+    "CREATE UNIQUE INDEX versions_by_comms_ref ON versions(comms_ref)"
+    " WHERE comms_ref IS NOT NULL",
+    """CREATE TABLE votes (
+        post INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        voter TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('approve', 'changes')),
+        comment TEXT NOT NULL DEFAULT '',
+        override_reason TEXT NOT NULL DEFAULT '',
+        at REAL NOT NULL,
+        PRIMARY KEY (post, version, voter),
+        FOREIGN KEY (post, version) REFERENCES versions(post, version)
+    )""",
+    """CREATE TABLE links (
+        id INTEGER PRIMARY KEY,
+        post INTEGER NOT NULL REFERENCES posts(number),
+        platform TEXT NOT NULL,
+        url TEXT NOT NULL,
+        published_by TEXT NOT NULL,
+        published_at REAL NOT NULL,
+        approved INTEGER NOT NULL,
+        UNIQUE (post, platform)
+    )""",
+    """CREATE TABLE reminders (
+        id INTEGER PRIMARY KEY,
+        post INTEGER NOT NULL REFERENCES posts(number),
+        link INTEGER NOT NULL REFERENCES links(id),
+        seq INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        due_at REAL NOT NULL,
+        sent_at REAL,
+        late INTEGER NOT NULL DEFAULT 0,
+        cancelled_at REAL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        failed_at REAL,
+        UNIQUE (link, seq)
+    )""",
+    "CREATE INDEX reminders_waiting ON reminders(due_at)"
+    " WHERE sent_at IS NULL AND cancelled_at IS NULL AND failed_at IS NULL",
+    """CREATE TABLE metrics (
+        id INTEGER PRIMARY KEY,
+        post INTEGER NOT NULL REFERENCES posts(number),
+        link INTEGER REFERENCES links(id),
+        recorded_by TEXT NOT NULL,
+        at REAL NOT NULL,
+        likes INTEGER,
+        reposts INTEGER,
+        replies INTEGER,
+        views INTEGER,
+        reach INTEGER,
+        notes TEXT NOT NULL DEFAULT '',
+        major INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE incidents (
+        id INTEGER PRIMARY KEY,
+        post INTEGER REFERENCES posts(number),
+        link TEXT NOT NULL,
+        reporter TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        notes TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        closed_at REAL,
+        purged_at REAL,
+        comms_ref TEXT,
+        comms_where TEXT
+    )""",
+    """CREATE TABLE incident_steps (
+        incident INTEGER NOT NULL REFERENCES incidents(id),
+        step TEXT NOT NULL,
+        done_by TEXT NOT NULL,
+        done_at REAL NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (incident, step)
+    )""",
+    """CREATE TABLE idempotency (
+        key TEXT PRIMARY KEY,
+        action TEXT NOT NULL,
+        result TEXT NOT NULL,
+        at REAL NOT NULL
+    )""",
+    """CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at REAL NOT NULL,
+        actor TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        action TEXT NOT NULL,
+        post INTEGER,
+        incident INTEGER,
+        why TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX audit_by_post ON audit(post)",
+    "CREATE TABLE bot_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "posts, versions, votes, links, reminders, metrics, incidents, "
+                 "idempotency keys, audit log, bot state", _V1),
+)

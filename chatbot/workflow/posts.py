@@ -1,0 +1,207 @@
+"""The life of a post: its states, its versions and votes, and the rules of who may decide.
+
+A submitted draft becomes post N in `pending-approval`. Comms members vote on the current
+version; the state of an open post is always a function of those votes (`state_for_votes`),
+so withdrawing a vote or revising the draft can never leave a stale "approved" behind:
+
+- a request for changes from any comms member holds until they withdraw it or the poster
+  revises the draft;
+- otherwise `approvals_required` distinct approvals make it `approved`, but a version with
+  `error`-level findings needs at least one of those approvals to carry an override reason;
+- a new version starts with no votes.
+
+`published` and `withdrawn` are final for decisions: votes on them change nothing.
+These functions are pure; `service.Workflow` applies them inside a transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from chatbot.policy.model import Draft, Finding, Verdict
+from chatbot.ports import MessageRef
+from chatbot.workflow.outcome import Code, Outcome
+from chatbot.workflow.people import Person
+
+
+class PostState(StrEnum):
+    PENDING = "pending-approval"
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes-requested"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+OPEN_STATES = frozenset({PostState.PENDING, PostState.APPROVED, PostState.CHANGES_REQUESTED})
+
+VoteKind = Literal["approve", "changes"]
+
+
+@dataclass(frozen=True)
+class Vote:
+    voter: Person
+    kind: VoteKind
+    at: float
+    comment: str = ""
+    override_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Version:
+    """One text of a post, as submitted and checked. After a purge `draft.text` is empty."""
+
+    number: int
+    draft: Draft
+    verdict: Verdict
+    submitted_by: Person
+    submitted_at: float
+    comms_ref: MessageRef | None = None
+    purged: bool = False
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.verdict.findings if f.level == "error")
+
+
+@dataclass(frozen=True)
+class Link:
+    """Where the post went out: one per social platform it was (cross-)posted on."""
+
+    id: int
+    platform: str
+    url: str
+    published_by: Person
+    published_at: float
+    approved: bool
+
+
+@dataclass(frozen=True)
+class Post:
+    number: int
+    poster: Person
+    state: PostState
+    versions: tuple[Version, ...]
+    votes: tuple[Vote, ...]
+    links: tuple[Link, ...]
+    created_at: float
+    updated_at: float
+    approved_at: float | None = None
+    published_at: float | None = None
+    withdrawn_at: float | None = None
+    purged_at: float | None = None
+
+    @property
+    def platform(self) -> str:
+        """The chat platform the post lives on: its poster's."""
+        return self.poster.platform
+
+    @property
+    def current(self) -> Version:
+        return self.versions[-1]
+
+    @property
+    def approvals(self) -> tuple[Vote, ...]:
+        return tuple(v for v in self.votes if v.kind == "approve")
+
+    @property
+    def change_requests(self) -> tuple[Vote, ...]:
+        return tuple(v for v in self.votes if v.kind == "changes")
+
+    @property
+    def override(self) -> Vote | None:
+        """The approval that overrode the current version's error findings, if any."""
+        return next((v for v in self.approvals if v.override_reason), None)
+
+    def vote_of(self, person: Person) -> Vote | None:
+        return next((v for v in self.votes if v.voter == person), None)
+
+
+def state_for_votes(
+    votes: Iterable[Vote], *, has_errors: bool, approvals_required: int
+) -> PostState:
+    """The state of an open post, given the votes on its current version."""
+    votes = list(votes)
+    if any(v.kind == "changes" for v in votes):
+        return PostState.CHANGES_REQUESTED
+    approvals = [v for v in votes if v.kind == "approve"]
+    overridden = any(v.override_reason for v in approvals)
+    if len(approvals) >= approvals_required and (not has_errors or overridden):
+        return PostState.APPROVED
+    return PostState.PENDING
+
+
+def refuse_vote(
+    post: Post,
+    voter: Person,
+    kind: VoteKind | None,
+    *,
+    comms: Collection[Person],
+    version: int | None = None,
+    override_reason: str = "",
+) -> Outcome | None:
+    """Why this vote (or withdrawal of a vote, `kind=None`) must change nothing, or None.
+
+    Checked in this order, so a person hears the most basic reason first: outsiders and the
+    poster never count, then a final post, then a stale message, then the override rule.
+    """
+    n = post.number
+    if voter not in comms:
+        return Outcome.refused(
+            Code.NOT_COMMS,
+            f"Only the comms team decides on posts, and you are not on its list: "
+            f"nothing changed on post {n}.",
+            post=post,
+        )
+    if voter == post.poster:
+        return Outcome.refused(
+            Code.OWN_POST,
+            f"You submitted post {n}, so your vote does not count: another comms member "
+            "must decide on it. Nothing changed.",
+            post=post,
+        )
+    if voter.platform != post.platform:
+        return Outcome.refused(
+            Code.OTHER_PLATFORM,
+            f"Post {n} was submitted on {post.platform}; decide on it there. Nothing changed.",
+            post=post,
+        )
+    if final := refuse_final(post):
+        return final
+    if version is not None and version != post.current.number:
+        return Outcome.refused(
+            Code.STALE_VERSION,
+            f"That message shows version {version} of post {n}, which the poster has since "
+            f"revised (now version {post.current.number}); decide on the newest message. "
+            "Nothing changed.",
+            post=post,
+        )
+    errors = post.current.errors
+    if kind == "approve" and errors and not override_reason and not post.override:
+        labels = ", ".join(sorted({f.label for f in errors}))
+        return Outcome.refused(
+            Code.NEEDS_OVERRIDE,
+            f"Post {n} has {len(errors)} error-level finding(s) ({labels}). It can be approved "
+            "only with an override reason, which is recorded. Nothing changed.",
+            post=post,
+        )
+    return None
+
+
+def refuse_final(post: Post) -> Outcome | None:
+    """Decisions and revisions on a published or withdrawn post change nothing."""
+    if post.state is PostState.PUBLISHED:
+        return Outcome.refused(
+            Code.ALREADY_PUBLISHED,
+            f"Post {post.number} is already published; nothing changed.",
+            post=post,
+        )
+    if post.state is PostState.WITHDRAWN:
+        return Outcome.refused(
+            Code.POST_WITHDRAWN,
+            f"Post {post.number} was withdrawn; nothing changed.",
+            post=post,
+        )
+    return None

@@ -1,0 +1,745 @@
+"""The post workflow as the adapters drive it: submit, decide, publish, measure, report incidents.
+
+Each action follows one pattern, so the guarantees hold everywhere:
+
+1. If the event's idempotency key was seen, return the earlier `Outcome` marked `duplicate`;
+   nothing changes and nobody is told again.
+2. In one transaction: load the post, apply the rules of `posts`, write the change, its audit
+   entry and the key with the outcome. A refusal is stored under the key too.
+3. After the commit, talk to people through the port. A port failure is logged and listed in
+   `Outcome.delivery_errors`; it never undoes the change.
+
+People's mistakes come back as refusals (`Outcome.ok` false, see `outcome`), never raised.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlite_utils import Database
+
+from chatbot.config import Settings
+from chatbot.policy.model import Draft, Verdict
+from chatbot.ports import Notice, Port
+from chatbot.store import AuditEntry, Store
+from chatbot.workflow import incidents as inc
+from chatbot.workflow import records
+from chatbot.workflow.clock import Clock, SystemClock
+from chatbot.workflow.links import LinkError, link_platform
+from chatbot.workflow.metrics import Metrics, MetricsError, parse_metrics, record_metrics
+from chatbot.workflow.outcome import Code, Outcome
+from chatbot.workflow.people import Person, as_people, comms_from_settings
+from chatbot.workflow.posts import (
+    Link,
+    Post,
+    PostState,
+    Vote,
+    VoteKind,
+    refuse_final,
+    refuse_vote,
+    state_for_votes,
+)
+from chatbot.workflow.reminders import cancel_reminders, schedule_reminders
+
+log = logging.getLogger(__name__)
+
+Check = Callable[[Draft], Verdict]
+Effect = tuple[str, Callable[[], None]]
+Change = Callable[[Database, float], tuple[Outcome, list[Effect]]]
+
+
+class Workflow:
+    """The life of posts, for one chat platform's port (several may share one store)."""
+
+    def __init__(
+        self,
+        store: Store,
+        port: Port,
+        comms: Iterable[Person | str],
+        *,
+        approvals_required: int = 1,
+        reminder_offsets: Sequence[int] = (0, 3600, 86400, 259200),
+        clock: Clock | None = None,
+        on_reminders_scheduled: Callable[[], None] | None = None,
+    ) -> None:
+        if approvals_required < 1:
+            raise ValueError("approvals_required must be at least 1")
+        self.store = store
+        self.port = port
+        self.comms = as_people(comms)
+        self.approvals_required = approvals_required
+        self.reminder_offsets = tuple(reminder_offsets)
+        self.clock = clock or SystemClock()
+        self.on_reminders_scheduled = on_reminders_scheduled
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        store: Store,
+        port: Port,
+        *,
+        clock: Clock | None = None,
+        on_reminders_scheduled: Callable[[], None] | None = None,
+    ) -> Workflow:
+        """The comms list of both platforms, CHECKPOST_APPROVALS_REQUIRED and _REMINDERS."""
+        return cls(
+            store, port, comms_from_settings(settings),
+            approvals_required=settings.approvals_required,
+            reminder_offsets=settings.reminders,
+            clock=clock,
+            on_reminders_scheduled=on_reminders_scheduled,
+        )
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def post(self, number: int) -> Post | None:
+        with self.store.reading() as db:
+            return records.load_post(db, number)
+
+    def status(self, number: int) -> Outcome:
+        """`checkpost status N`: the post and a one-line summary of where it stands."""
+        post = self.post(number)
+        if post is None:
+            return _unknown_post(number)
+        return Outcome(True, Code.NOTHING_CHANGED, _summary(post, self.approvals_required),
+                       post=post)
+
+    def find_comms_message(self, ref_id: str) -> tuple[int, int] | None:
+        """(post number, version) shown by the adapter's comms message `ref_id`."""
+        with self.store.reading() as db:
+            return records.find_comms_message(db, ref_id)
+
+    def incident(self, incident_id: int) -> inc.Incident | None:
+        with self.store.reading() as db:
+            return inc.load_incident(db, incident_id)
+
+    def history(self, number: int) -> list[AuditEntry]:
+        return self.store.audit_log(post=number)
+
+    def recall(self, key: str) -> Outcome | None:
+        """The answer given to the event with this key, if any: e.g. the post a Matrix
+        `!checkpost` message became, when that message is later edited into a revision."""
+        return self._replay(key)
+
+    def is_comms(self, person: Person | str) -> bool:
+        return Person.parse(person) in self.comms
+
+    # --- submitting ------------------------------------------------------------------------
+
+    def submit(
+        self, draft: Draft, verdict: Verdict | Check, *, poster: Person | str,
+        key: str | None = None,
+    ) -> Outcome:
+        """A checked draft becomes post N, waiting for comms; comms see it, the poster is told.
+
+        `verdict` is the checker's verdict, or a function that checks the draft (called only
+        if the event is not a duplicate, so a redelivery does not run the LLM again).
+        """
+        poster = Person.parse(poster)
+        if (earlier := self._replay(key)) is not None:
+            return earlier
+        if not draft.text.strip():
+            return self._refuse("submit", key, _empty_draft())
+        checked = verdict(draft) if callable(verdict) else verdict
+
+        def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
+            number = records.insert_post(db, poster, now)
+            records.insert_version(db, number, 1, draft, checked, poster, now)
+            self._audit(now, poster, "submitted", post=number, why=draft.context,
+                        detail=_verdict_detail(1, checked))
+            post = _load(db, number)
+            return (
+                Outcome.done(Code.SUBMITTED, f"Post {number} is submitted: "
+                             f"{_findings_line(checked)} It waits for the comms team's approval.",
+                             post=post),
+                [self._route(post)],
+            )
+
+        return self._act("submit", key, change)
+
+    def revise(
+        self, number: int, draft: Draft, verdict: Verdict | Check, *, by: Person | str,
+        key: str | None = None,
+    ) -> Outcome:
+        """The poster's new text for post N: checked again, votes reset, history kept."""
+        by = Person.parse(by)
+        if (earlier := self._replay(key)) is not None:
+            return earlier
+        if not draft.text.strip():
+            return self._refuse("revise", key, _empty_draft())
+        post = self.post(number)
+        if post is None:
+            return self._refuse("revise", key, _unknown_post(number))
+        if refusal := self._refuse_revision(post, by):
+            return self._refuse("revise", key, refusal)
+        checked = verdict(draft) if callable(verdict) else verdict
+
+        def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
+            post = records.load_post(db, number)
+            if post is None:
+                return _unknown_post(number), []
+            if refusal := self._refuse_revision(post, by):
+                return refusal, []
+            version = post.current.number + 1
+            records.insert_version(db, number, version, draft, checked, by, now)
+            records.set_state(db, post, PostState.PENDING, now)
+            self._audit(now, by, "revised", post=number, why=draft.context,
+                        detail={**_verdict_detail(version, checked),
+                                "previous_state": str(post.state),
+                                "votes_reset": len(post.votes)})
+            revised = _load(db, number)
+            effects = [self._route(revised)]
+            if old_ref := post.current.comms_ref:
+                effects.insert(0, ("update the earlier comms message",
+                                   lambda: self.port.update_comms_message(old_ref, revised)))
+            return (
+                Outcome.done(Code.REVISED, f"Post {number} is now version {version}: "
+                             f"{_findings_line(checked)} Earlier votes are reset; it waits for "
+                             "the comms team's approval again.", post=revised),
+                effects,
+            )
+
+        return self._act("revise", key, change)
+
+    # --- deciding --------------------------------------------------------------------------
+
+    def approve(
+        self, number: int, *, by: Person | str, override_reason: str = "", comment: str = "",
+        version: int | None = None, key: str | None = None,
+    ) -> Outcome:
+        """A comms member's approval (👍). `override_reason` lets a post with error-level
+        findings be approved; it is recorded. `version` is the version the member saw (from
+        the message they reacted to), so a vote on a superseded message changes nothing."""
+        return self._vote(number, Person.parse(by), "approve", comment, override_reason.strip(),
+                          version, key)
+
+    def request_changes(
+        self, number: int, *, by: Person | str, comment: str = "", version: int | None = None,
+        key: str | None = None,
+    ) -> Outcome:
+        """A comms member asks for changes (👎); it holds until withdrawn or the poster revises."""
+        return self._vote(number, Person.parse(by), "changes", comment, "", version, key)
+
+    def withdraw_vote(
+        self, number: int, *, by: Person | str, kind: VoteKind | None = None,
+        version: int | None = None, key: str | None = None,
+    ) -> Outcome:
+        """A removed reaction: the member's vote of that `kind` (any kind if None) is gone."""
+        by = Person.parse(by)
+
+        def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
+            post = records.load_post(db, number)
+            if post is None:
+                return _unknown_post(number), []
+            if refusal := refuse_vote(post, by, None, comms=self.comms, version=version):
+                return refusal, []
+            vote = post.vote_of(by)
+            if vote is None or (kind is not None and vote.kind != kind):
+                what = {"approve": "approval", "changes": "change request", None: "vote"}[kind]
+                return Outcome.refused(Code.NO_VOTE, f"You have no {what} on post {number} to "
+                                       "withdraw; nothing changed.", post=post), []
+            records.delete_vote(db, post, by, vote.kind)
+            return self._after_votes(db, post, now, by, "vote-withdrawn",
+                                     why=f"withdrew {_vote_name(vote.kind)}")
+
+        return self._act("withdraw-vote", key, change)
+
+    def _vote(
+        self, number: int, by: Person, kind: VoteKind, comment: str, override_reason: str,
+        version: int | None, key: str | None,
+    ) -> Outcome:
+        def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
+            post = records.load_post(db, number)
+            if post is None:
+                return _unknown_post(number), []
+            if refusal := refuse_vote(post, by, kind, comms=self.comms, version=version,
+                                      override_reason=override_reason):
+                return refusal, []
+            earlier = post.vote_of(by)
+            kept_reason = earlier.override_reason if earlier and earlier.kind == kind else ""
+            note, reason = comment, override_reason or kept_reason
+            if not post.current.errors:  # nothing to override: a reason given is a comment
+                note, reason = comment or override_reason, ""
+            vote = Vote(by, kind, now, note, reason)
+            if earlier and (earlier.kind, earlier.comment, earlier.override_reason) == (
+                    vote.kind, vote.comment, vote.override_reason):
+                return Outcome.unchanged(f"Your {_vote_name(kind)} of post {number} is already "
+                                         "recorded; nothing changed.", post=post), []
+            records.put_vote(db, post, vote)
+            return self._after_votes(
+                db, post, now, by, kind, why=vote.override_reason or vote.comment,
+                detail={"comment": vote.comment, "override_reason": vote.override_reason},
+            )
+
+        return self._act(kind, key, change)
+
+    def _after_votes(
+        self, db: Database, before: Post, now: float, by: Person, action: str, why: str,
+        detail: dict[str, Any] | None = None,
+    ) -> tuple[Outcome, list[Effect]]:
+        """Recompute the state from the votes, record it, and say what it means."""
+        post = _load(db, before.number)
+        state = state_for_votes(post.votes, has_errors=bool(post.current.errors),
+                                approvals_required=self.approvals_required)
+        if state is not post.state:
+            records.set_state(db, post, state, now)
+            post = _load(db, before.number)
+        self._audit(now, by, action, post=post.number, why=why,
+                    detail={**(detail or {}), "version": post.current.number,
+                            "state": str(post.state), "previous_state": str(before.state),
+                            "approvals": len(post.approvals)})
+        effects = [self._update_comms(post)]
+        if post.state is not before.state:
+            effects.append(self._tell_poster_of_decision(post, by))
+        return self._vote_outcome(before, post, by), effects
+
+    def _vote_outcome(self, before: Post, post: Post, by: Person) -> Outcome:
+        n = post.number
+        if post.state is PostState.APPROVED and before.state is not PostState.APPROVED:
+            who = ", ".join(v.voter.user_id for v in post.approvals)
+            return Outcome.done(Code.APPROVED, f"Post {n} is approved (by {who}); the poster "
+                                "can publish it.", post=post)
+        if (post.state is PostState.CHANGES_REQUESTED
+                and before.state is not PostState.CHANGES_REQUESTED):
+            return Outcome.done(Code.CHANGES_REQUESTED, f"Changes are requested on post {n}; "
+                                "the poster is told.", post=post)
+        if post.vote_of(by) is None:
+            return Outcome.done(Code.VOTE_WITHDRAWN, f"Your vote on post {n} is withdrawn. "
+                                + _summary(post, self.approvals_required), post=post)
+        return Outcome.done(Code.VOTE_RECORDED, f"Your {_vote_name(post.vote_of(by).kind)} "
+                            f"of post {n} is recorded. " + _summary(post, self.approvals_required),
+                            post=post)
+
+    # --- publishing and withdrawing --------------------------------------------------------
+
+    def publish(
+        self, number: int, url: str, *, by: Person | str, key: str | None = None
+    ) -> Outcome:
+        """Post N is live at `url` (one link per social platform). Reminders start.
+
+        The poster or a comms member may mark it. An unapproved post can be marked published,
+        since it is already out, but comms are warned and the outcome carries the warning.
+        Giving another URL for a platform already recorded corrects that link.
+        """
+        by = Person.parse(by)
+
+        def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
+            post = records.load_post(db, number)
+            if post is None:
+                return _unknown_post(number), []
+            if refusal := self._refuse_actor(post, by, "mark it published"):
+                return refusal, []
+            if post.state is PostState.WITHDRAWN:
+                return refuse_final(post), []
+            try:
+                platform = link_platform(url)
+            except LinkError as exc:
+                return Outcome.refused(Code.BAD_INPUT, str(exc), post=post), []
+            url_ = url.strip()
+            existing = next((k for k in post.links if k.platform == platform), None)
+            if existing and existing.url == url_:
+                return Outcome.unchanged(f"Post {number} is already recorded as published on "
+                                         f"{platform} at {url_}; nothing changed.",
+                                         post=post), []
+            if existing:
+                records.update_link_url(db, existing.id, url_)
+                records.touch(db, number, now)
+                self._audit(now, by, "link-updated", post=number, why=f"was {existing.url}",
+                            detail={"platform": platform, "url": url_})
+                return Outcome.done(Code.LINK_UPDATED, f"Post {number}'s {platform} link is now "
+                                    f"{url_}.", post=_load(db, number)), []
+            return self._add_link(db, post, platform, url_, by, now)
+
+        return self._act("publish", key, change)
+
+    def _add_link(
+        self, db: Database, post: Post, platform: str, url: str, by: Person, now: float
+    ) -> tuple[Outcome, list[Effect]]:
+        approved = post.approved_at is not None and post.state in (
+            PostState.APPROVED, PostState.PUBLISHED)
+        link = records.add_link(db, post.number, platform, url, by, now, approved)
+        if post.state is not PostState.PUBLISHED:
+            records.set_state(db, post, PostState.PUBLISHED, now)
+        count = schedule_reminders(db, post.number, link, now, self.reminder_offsets)
+        warning = "" if approved else (
+            f"Post {post.number} was published without the comms team's approval (it was "
+            f"{post.state}); the comms team is told.")
+        self._audit(now, by, "published", post=post.number, why=warning,
+                    detail={"platform": platform, "url": url, "approved": approved,
+                            "reminders": count})
+        published = _load(db, post.number)
+        effects: list[Effect] = [self._update_comms(published), ("wake the reminder scheduler",
+                                                                 self._reminders_scheduled)]
+        if not approved:
+            effects.append(("warn comms", lambda: self.port.alert_comms(Notice(
+                "published-unapproved",
+                f"Post {post.number} was published on {platform} without approval "
+                f"(it was {post.state}), marked by {by.user_id}: {url}",
+                post.number, url, actor=by))))
+        if by != post.poster:
+            effects.append(self._tell(post.poster, Notice(
+                "published", f"{by.user_id} marked post {post.number} published on {platform}: "
+                f"{url}. Reminders to check the reactions will follow.", post.number, url,
+                actor=by)))
+        when = ", ".join(_offset_name(o) for o in self.reminder_offsets) or "none"
+        return (
+            Outcome.done(Code.PUBLISHED if post.state is not PostState.PUBLISHED
+                         else Code.LINK_ADDED,
+                         f"Post {post.number} is marked published on {platform}: {url}. "
+                         f"Reminders to check the reactions: {when}.", post=published,
+                         warnings=(warning,) if warning else ()),
+            effects,
+        )
+
+    def withdraw(
+        self, number: int, *, by: Person | str, reason: str = "", key: str | None = None
+    ) -> Outcome:
+        """Post N will not go out, or was taken down: decisions stop, reminders are cancelled."""
+        by = Person.parse(by)
+
+        def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
+            post = records.load_post(db, number)
+            if post is None:
+                return _unknown_post(number), []
+            if refusal := self._refuse_actor(post, by, "withdraw it"):
+                return refusal, []
+            if post.state is PostState.WITHDRAWN:
+                return refuse_final(post), []
+            records.set_state(db, post, PostState.WITHDRAWN, now)
+            cancelled = cancel_reminders(db, number, now)
+            self._audit(now, by, "withdrawn", post=number, why=reason,
+                        detail={"previous_state": str(post.state),
+                                "reminders_cancelled": cancelled})
+            withdrawn = _load(db, number)
+            effects = [self._update_comms(withdrawn)]
+            if by != post.poster:
+                effects.append(self._tell(post.poster, Notice(
+                    "withdrawn", f"{by.user_id} withdrew post {number}"
+                    + (f": {reason}" if reason else "."), number, actor=by)))
+            return Outcome.done(Code.WITHDRAWN, f"Post {number} is withdrawn"
+                                + (f" and its {cancelled} pending reminder(s) cancelled."
+                                   if cancelled else "."), post=withdrawn), effects
+
+        return self._act("withdraw", key, change)
+
+    # --- after publishing ------------------------------------------------------------------
+
+    def record_metrics(
+        self, number: int, metrics: Metrics | str, *, by: Person | str, key: str | None = None
+    ) -> Outcome:
+        """`checkpost metrics N likes=… reposts=… replies=… notes`; a "major" note alerts comms."""
+        by = Person.parse(by)
+        if isinstance(metrics, str):
+            try:
+                metrics = parse_metrics(metrics)
+            except MetricsError as exc:
+                return self._refuse("metrics", key, Outcome.refused(Code.BAD_INPUT, str(exc)))
+        parsed = metrics
+
+        def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
+            post = records.load_post(db, number)
+            if post is None:
+                return _unknown_post(number), []
+            if by != post.poster and by not in self.comms:
+                return Outcome.refused(Code.NOT_ALLOWED, f"Only the poster of post {number} or a "
+                                       "comms member can record its metrics.", post=post), []
+            if not post.links:
+                return Outcome.refused(Code.NOT_PUBLISHED, f"Post {number} is not published yet; "
+                                       f"mark it first with `checkpost published {number} URL`.",
+                                       post=post), []
+            link = _link_for(post, parsed.platform)
+            if parsed.platform and link is None:
+                where = ", ".join(k.platform for k in post.links)
+                return Outcome.refused(Code.BAD_INPUT, f"Post {number} has no "
+                                       f"{parsed.platform} link; it was published on {where}.",
+                                       post=post), []
+            record_metrics(db, number, link.id if link else None, parsed, by, now)
+            records.touch(db, number, now)
+            self._audit(now, by, "metrics", post=number, why=parsed.notes,
+                        detail={**parsed.numbers, "major": parsed.major})
+            effects: list[Effect] = []
+            if parsed.major:
+                url = link.url if link else post.links[0].url
+                effects.append(("alert comms", lambda: self.port.alert_comms(Notice(
+                    "major-reaction", f"Major reaction on post {number} ({url}), noted by "
+                    f"{by.user_id}: {parsed.notes}", number, url, actor=by))))
+            return Outcome.done(Code.METRICS_RECORDED, f"Metrics for post {number} recorded: "
+                                f"{parsed.summary()}."
+                                + (" The comms team is alerted to the major reaction."
+                                   if parsed.major else ""),
+                                post=_load(db, number)), effects
+
+        return self._act("metrics", key, change)
+
+    def report_incident(
+        self, link: str, *, by: Person | str, notes: str = "", number: int | None = None,
+        key: str | None = None,
+    ) -> Outcome:
+        """`checkpost incident <link> [notes]`: a hateful comment seen under a post.
+
+        Comms get the policy's checklist; the post is the one given, or the one whose
+        published link the comment's address starts with.
+        """
+        by = Person.parse(by)
+        try:
+            link_platform(link)
+        except LinkError as exc:
+            return self._refuse("incident", key, Outcome.refused(
+                Code.BAD_INPUT, str(exc).replace("published post's", "comment's")))
+
+        def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
+            post = number
+            if post is not None and records.load_post(db, post) is None:
+                return _unknown_post(post), []
+            if post is None:
+                post = inc.post_for_comment_link(db, link)
+            incident_id = inc.insert_incident(db, post, link.strip(), by, notes, now)
+            inc.mark_step(db, incident_id, inc.CHECKLIST[0], by, "recorded with checkpost", now)
+            self._audit(now, by, "incident-reported", post=post, incident=incident_id,
+                        why=notes, detail={"link": link.strip()})
+            incident = _load_incident(db, incident_id)
+            return (
+                Outcome.done(Code.INCIDENT_RECORDED, f"Incident {incident_id} is recorded"
+                             + (f" under post {post}" if post else "")
+                             + "; the comms team has the policy's checklist.", incident=incident),
+                [self._route_incident(incident)],
+            )
+
+        return self._act("incident", key, change)
+
+    def mark_incident_step(
+        self, incident_id: int, step: str, *, by: Person | str, note: str = "",
+        key: str | None = None,
+    ) -> Outcome:
+        """Tick one step of an incident's checklist (by number, key or alias, e.g. "hide")."""
+        by = Person.parse(by)
+        found = inc.find_step(step)
+
+        def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
+            incident = inc.load_incident(db, incident_id)
+            if incident is None:
+                return Outcome.refused(Code.UNKNOWN_INCIDENT, f"There is no incident "
+                                       f"{incident_id}; check the number in the comms message."), []
+            if found is None:
+                names = ", ".join(f"{i} {s.key}" for i, s in enumerate(inc.CHECKLIST, 1))
+                return Outcome.refused(Code.UNKNOWN_STEP, f"{step!r} is not a step of the "
+                                       f"checklist; use one of: {names}.", incident=incident), []
+            if by != incident.reporter and by not in self.comms:
+                return Outcome.refused(Code.NOT_ALLOWED, "Only whoever reported the incident or "
+                                       "a comms member can tick its steps.", incident=incident), []
+            state = next(s for s in incident.steps if s.step == found)
+            if state.done:
+                return Outcome.unchanged(f"“{found.title}” was already done by "
+                                         f"{state.done_by.user_id if state.done_by else '?'}; "
+                                         "nothing changed.", incident=incident), []
+            inc.mark_step(db, incident_id, found, by, note, now)
+            closed = len(incident.open_steps) == 1
+            if closed:
+                inc.close_incident(db, incident_id, now)
+            self._audit(now, by, "incident-step", post=incident.post_number,
+                        incident=incident_id, why=note,
+                        detail={"step": found.key, "closed": closed})
+            incident = _load_incident(db, incident_id)
+            effects: list[Effect] = []
+            if ref := incident.comms_ref:
+                effects.append(("update the incident message",
+                                lambda: self.port.update_incident_message(ref, incident)))
+            if closed:
+                return Outcome.done(Code.INCIDENT_CLOSED, f"Incident {incident_id}: every step is "
+                                    "done.", incident=incident), effects
+            return Outcome.done(Code.STEP_DONE, f"Incident {incident_id}: “{found.title}” done; "
+                                f"{len(incident.open_steps)} step(s) left.",
+                                incident=incident), effects
+
+        return self._act("incident-step", key, change)
+
+    # --- machinery -------------------------------------------------------------------------
+
+    def _act(self, action: str, key: str | None, change: Change) -> Outcome:
+        if (earlier := self._replay(key)) is not None:
+            return earlier
+        with self.store.transaction() as db:
+            if (earlier := self._replay(key)) is not None:  # another thread was first
+                return earlier
+            now = self.clock.now()
+            outcome, effects = change(db, now)
+            self.store.remember(key, action, outcome.to_json(), now)
+        errors = self._run(effects)
+        if outcome.post is not None and effects:
+            outcome = replace(outcome, post=self.post(outcome.post.number))
+        if outcome.incident is not None and effects:
+            outcome = replace(outcome, incident=self.incident(outcome.incident.id))
+        return replace(outcome, delivery_errors=errors) if errors else outcome
+
+    def _refuse(self, action: str, key: str | None, refusal: Outcome) -> Outcome:
+        """A refusal decided before the transaction, kept under the key like any other."""
+        return self._act(action, key, lambda db, now: (refusal, []))
+
+    def _replay(self, key: str | None) -> Outcome | None:
+        data = self.store.recall(key)
+        if data is None:
+            return None
+        return Outcome(
+            ok=data["ok"], code=Code(data["code"]), message=data["message"],
+            post=self.post(data["post"]) if data["post"] else None,
+            incident=self.incident(data["incident"]) if data["incident"] else None,
+            changed=data["changed"], duplicate=True, warnings=tuple(data["warnings"]),
+        )
+
+    def _run(self, effects: list[Effect]) -> tuple[str, ...]:
+        errors = []
+        for what, call in effects:
+            try:
+                call()
+            except Exception as exc:
+                log.warning("could not %s: %s", what, exc)
+                errors.append(f"could not {what}: {exc}")
+        return tuple(errors)
+
+    def _audit(self, now: float, by: Person, action: str, *, post: int | None = None,
+               incident: int | None = None, why: str = "",
+               detail: dict[str, Any] | None = None) -> None:
+        self.store.audit(at=now, actor=str(by), platform=by.platform, action=action, post=post,
+                         incident=incident, why=why, detail=detail)
+
+    def _refuse_actor(self, post: Post, by: Person, doing: str) -> Outcome | None:
+        if by != post.poster and by not in self.comms:
+            return Outcome.refused(Code.NOT_ALLOWED, f"Only the poster of post {post.number} or a "
+                                   f"comms member can {doing}; nothing changed.", post=post)
+        if by.platform != post.platform:
+            return Outcome.refused(Code.OTHER_PLATFORM, f"Post {post.number} was submitted on "
+                                   f"{post.platform}; {doing} there. Nothing changed.", post=post)
+        return None
+
+    def _refuse_revision(self, post: Post, by: Person) -> Outcome | None:
+        if by != post.poster:
+            return Outcome.refused(Code.NOT_ALLOWED, f"Only the poster of post {post.number} can "
+                                   "revise it; nothing changed.", post=post)
+        return refuse_final(post)
+
+    def _route(self, post: Post) -> Effect:
+        """Show the current version to comms, remember where, tell the poster where it went."""
+        def route() -> None:
+            ref = self.port.show_to_comms(post)
+            with self.store.transaction() as db:
+                records.set_comms_ref(db, post.number, post.current.number, ref)
+            where = ref.where or "the comms team"
+            self.port.tell(post.poster, Notice(
+                "submitted" if post.current.number == 1 else "revised",
+                f"Post {post.number} (version {post.current.number}) went to {where} "
+                "for approval.", post.number))
+        return ("show the post to comms", route)
+
+    def _route_incident(self, incident: inc.Incident) -> Effect:
+        def route() -> None:
+            ref = self.port.show_incident_to_comms(incident)
+            with self.store.transaction() as db:
+                inc.set_incident_ref(db, incident.id, ref)
+        return ("show the incident to comms", route)
+
+    def _update_comms(self, post: Post) -> Effect:
+        def update() -> None:
+            if ref := post.current.comms_ref:
+                self.port.update_comms_message(ref, post)
+        return ("update the comms message", update)
+
+    def _tell(self, person: Person, notice: Notice) -> Effect:
+        return (f"tell {person}", lambda: self.port.tell(person, notice))
+
+    def _tell_poster_of_decision(self, post: Post, by: Person) -> Effect:
+        n = post.number
+        if post.state is PostState.APPROVED:
+            notice = Notice("approved", f"Post {n} is approved; publish it, then mark it with "
+                            f"`checkpost published {n} URL`.", n, actor=by)
+        elif post.state is PostState.CHANGES_REQUESTED:
+            comments = "; ".join(f"{v.voter.user_id}: {v.comment}" if v.comment
+                                 else v.voter.user_id for v in post.change_requests)
+            notice = Notice("changes-requested", f"Changes are requested on post {n} "
+                            f"({comments}). Revise the draft to submit a new version.", n,
+                            actor=by)
+        else:
+            notice = Notice("approval-lost", f"Post {n} waits for approval again: "
+                            + _summary(post, self.approvals_required), n, actor=by)
+        return self._tell(post.poster, notice)
+
+    def _reminders_scheduled(self) -> None:
+        if self.on_reminders_scheduled is not None:
+            self.on_reminders_scheduled()
+
+
+def _load(db: Database, number: int) -> Post:
+    post = records.load_post(db, number)
+    assert post is not None, f"post {number} vanished inside its own transaction"
+    return post
+
+
+def _load_incident(db: Database, incident_id: int) -> inc.Incident:
+    incident = inc.load_incident(db, incident_id)
+    assert incident is not None, f"incident {incident_id} vanished inside its own transaction"
+    return incident
+
+
+def _empty_draft() -> Outcome:
+    return Outcome.refused(Code.BAD_INPUT, "The draft is empty; write the post's text.")
+
+
+def _unknown_post(number: int) -> Outcome:
+    return Outcome.refused(Code.UNKNOWN_POST, f"There is no post {number}; check the number in "
+                           "the bot's reply to your draft.")
+
+
+def _summary(post: Post, required: int) -> str:
+    n = post.number
+    match post.state:
+        case PostState.PENDING:
+            text = f"Post {n} waits for approval: {len(post.approvals)} of {required} approval(s)."
+            if post.current.errors and not post.override:
+                text += " Its error-level findings need an override reason to approve."
+            return text
+        case PostState.APPROVED:
+            return f"Post {n} is approved; it can be published."
+        case PostState.CHANGES_REQUESTED:
+            who = ", ".join(v.voter.user_id for v in post.change_requests)
+            return f"Post {n} has changes requested (by {who}); it waits for a new version."
+        case PostState.PUBLISHED:
+            return f"Post {n} is published: " + ", ".join(k.url for k in post.links) + "."
+        case PostState.WITHDRAWN:
+            return f"Post {n} was withdrawn."
+    return f"Post {n} is {post.state}."
+
+
+def _findings_line(verdict: Verdict) -> str:
+    if not verdict.findings:
+        return "no findings."
+    errors = sum(f.level == "error" for f in verdict.findings)
+    return (f"{len(verdict.findings)} finding(s), {errors} of them error-level"
+            f" ({', '.join(sorted(verdict.labels))}).")
+
+
+def _verdict_detail(version: int, verdict: Verdict) -> dict[str, Any]:
+    return {"version": version, "verdict": verdict.verdict,
+            "labels": sorted(verdict.labels), "policy_version": verdict.policy_version}
+
+
+def _vote_name(kind: str) -> str:
+    return "approval" if kind == "approve" else "change request"
+
+
+def _link_for(post: Post, platform: str) -> Link | None:
+    if platform:
+        return next((k for k in post.links if k.platform == platform), None)
+    return post.links[0] if len(post.links) == 1 else None
+
+
+def _offset_name(seconds: int) -> str:
+    if seconds == 0:
+        return "now"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds % size == 0:
+            count = seconds // size
+            return f"in {count} {unit}{'s' if count != 1 else ''}"
+    raise AssertionError("unreachable: every whole number of seconds divides by 1")
