@@ -93,13 +93,24 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--policy", type=Path, help="policy file or directory")
     e.set_defaults(func=cmd_eval)
 
-    try:
-        from chatbot import cli_workflow
-    except ImportError:
-        pass
-    else:
-        cli_workflow.register(sub)
+    s = sub.add_parser("serve", help="run the chat bot: `serve slack` or `serve matrix`")
+    s.add_argument("platform", choices=("slack", "matrix"))
+    s.set_defaults(func=cmd_serve)
+
+    from chatbot import cli_workflow
+
+    cli_workflow.register(sub)
     return parser
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run an adapter until it is stopped; its module is imported only now (Bolt, nio)."""
+    settings = load_settings()
+    if args.platform == "slack":
+        from chatbot.adapters.slack import serve
+    else:
+        from chatbot.adapters.matrix import serve
+    return serve(settings)
 
 
 # --- check -------------------------------------------------------------------------------
