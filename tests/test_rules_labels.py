@@ -328,3 +328,51 @@ def test_a_finding_has_rule_label_level_message_policy_link_and_span(findings):
     assert found.link.startswith("https://")
     start, end = found.span
     assert text[start:end].lower().startswith(("use code", "code", "20%"))
+
+
+# --- more general statements of the policy lines ------------------------------------------------
+
+def test_declaring_a_contested_question_closed_is_non_neutral(labels):
+    assert "non-neutral" in labels("The river's water belongs to us first. No debate, full stop. "
+                                   "Join our edit-a-thon on its tributaries!")
+    assert "non-neutral" in labels("ಈ ಗಡಿ ಪಟ್ಟಣ ಎಂದೆಂದಿಗೂ ನಮ್ಮ ರಾಜ್ಯದ್ದೇ, ಚರ್ಚೆಯೇ ಇಲ್ಲ!")
+
+
+def test_gratitude_that_lasts_forever_is_not_a_contested_claim(labels):
+    assert labels("We are and will always be grateful to our volunteers 🙏") == set()
+
+
+def test_a_campaign_hashtag_for_a_place_is_an_endorsement(labels):
+    found = labels("Thanks to our MP for visiting the Wikisource lab! #AnitaForNashik")
+    assert "political-endorsement" in found
+
+
+def test_a_community_hashtag_with_for_is_not_a_campaign(labels):
+    assert labels("Thanks to our MP for visiting the lab! #WikiForWomen") == set()
+
+
+def test_scare_quoted_thanks_is_sarcasm(labels):
+    assert "sarcasm" in labels("Big thanks to the hotel for the 'high-speed' internet today 🐌")
+
+
+def test_sincere_thanks_for_quick_work_is_not_sarcasm(labels):
+    assert labels("The jury picked the best 20 photos. Thanks for the quick work over 3 weeks!") == set()
+
+
+def test_repost_of_a_cc_by_sa_photo_is_a_repost_violation(labels):
+    text = "Beautiful!\n\nRT @heritage_pics: Dawn at the temple 🌅\nPhoto: Asha R, CC BY-SA 4.0"
+    assert {"media-license", "repost-of-violation"} <= labels(text)
+
+
+def test_a_vote_call_by_dative_and_imperative_in_indic_languages(labels):
+    assert "political-endorsement" in labels("इस बार रमेश जी को ही वोट दीजिए, भाषा के सच्चे हितैषी वही हैं।")
+    assert "political-endorsement" in labels("ಈ ಸಲ ಸುಮಾ ಅವರಿಗೆ ಮತ ನೀಡಿ!")
+
+
+def test_a_photo_contest_vote_in_hindi_is_fine(labels):
+    assert labels("अपनी पसंदीदा तस्वीर को वोट दें — वोटिंग 30 नवंबर तक खुली है।") == set()
+
+
+def test_a_credit_marker_inside_a_sentence_is_not_a_credit_line(labels):
+    assert labels("Watch this short video-tutorial on uploading: https://example.org/how") == set()
+    assert labels("The jury shortlisted 30 photos — dancers, puppeteers and more.") == set()

@@ -45,7 +45,10 @@ def check_rules(draft: Draft, policy: Policy) -> list[Finding]:
         if rule.match.repost_of:
             repost_rules.append(rule)
         elif rule.match.media:
-            findings.extend(_media_findings(rule, context.media))
+            for finding in _media_findings(rule, context.media):
+                findings.append(finding)
+                if finding.span and context.structure.kind_at(finding.span[0]) == "quoted":
+                    quoted_hits.append((rule, finding.span))
         else:
             hit = context.first_hit(rule)
             if hit is None:

@@ -16,7 +16,7 @@ HANDLE = r"@[A-Za-z0-9_][\w.]*(?:@[\w-]+(?:\.[\w-]+)+)?"
 #: A platform's own repost marker opens a line: `RT @who:`, `QT @who:`, `↪️ @who:`.
 REPOST_LINE = re.compile(
     rf"(?m)^[^\S\n]*(?:(?:RT|QT|MT|Retweet(?:ing)?|Repost(?:ing)?|Quote)\b[^\S\n]*:?[^\S\n]*"
-    rf"(?:{HANDLE})?[^\S\n]*:?|↪\ufe0f?[^\S\n]*(?:{HANDLE})[^\S\n]*:?)"
+    rf"(?:{HANDLE})?[^\S\n]*:?|↪\ufe0f?[^\S\n]*(?:{HANDLE})[^\n:]{{0,40}}:?)"
 )
 #: A quoted block of some length, in straight, curly or guillemet quotes.
 QUOTED_BLOCK = re.compile(r"[\"“„«]([^\"“”„«»]{25,})[\"”»]")
