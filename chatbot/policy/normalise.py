@@ -29,15 +29,19 @@ LETTER = r"[\w\u0900-\u0DFF\u1C50-\u1C7F]"
 
 URL = re.compile(
     r"(?:https?://|www\.)\S+"
-    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|in|io|co|info|me|ly|gl|social|wiki)"
+    # a bare domain; the look-behind allows one start per run and the bounded repeat keeps
+    # backtracking linear on text such as "x.x.x.x…"
+    r"|(?<![\w.-])(?:[a-z0-9-]{1,63}\.){1,8}(?:com|org|net|in|io|co|info|me|ly|gl|social|wiki)\b"
     r"(?:/\S*)?",
     re.IGNORECASE,
 )
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][\w.]*(?:@[\w-]+(?:\.[\w-]+)+)?")
 HASHTAG = re.compile(rf"#((?:{LETTER}|[\u200b-\u200d\u2060])+)")
 #: Three or more single Latin letters separated by a space, dot or dash: `V O T E`, `v.o.t.e`.
-SPACED_LETTERS = re.compile(r"(?<![A-Za-z])(?:[A-Za-z][ .\-_*]){2,}[A-Za-z](?![A-Za-z])")
+SPACED_LETTERS = re.compile(
+    r"(?<!(?<![A-Za-z])[A-Za-z][ .\-_*])(?<![A-Za-z])(?:[A-Za-z][ .\-_*]){2,}[A-Za-z](?![A-Za-z])"
+)
 
 #: What a masked URL, address or handle becomes in the normalised text.
 MASK = {"url": " ", "email": " ", "handle": " @ "}
@@ -186,15 +190,15 @@ def _emit_hashtag_char(text: str, i: int, out: list[str], origin: list[int]) -> 
 def _masked_regions(text: str) -> dict[int, tuple[int, str]]:
     """Start index → (end index, replacement) for URLs, e-mail addresses and handles."""
     regions: dict[int, tuple[int, str]] = {}
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))
     for kind, pattern in (("email", EMAIL), ("url", URL), ("handle", HANDLE)):
         for m in pattern.finditer(text):
             start, end = m.span()
             if kind == "url":
                 end = start + len(m.group(0).rstrip(".,;:!?)]}\"'”’"))
-            if any(s < end and start < e for s, e in taken):
+            if any(taken[start:end]):
                 continue
-            taken.append((start, end))
+            taken[start:end] = b"\x01" * (end - start)
             regions[start] = (end, MASK[kind])
     return regions
 
