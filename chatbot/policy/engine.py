@@ -13,24 +13,15 @@ from dataclasses import dataclass
 
 from chatbot.policy.gates import TermGroup
 from chatbot.policy.media import MediaItem, media_items
-from chatbot.policy.model import Draft, Finding
+from chatbot.policy.model import LABELS, Draft, Finding
 from chatbot.policy.normalise import Normalised, normalise, sentences
 from chatbot.policy.rules import Policy, Rule
 from chatbot.policy.structure import Structure, parse_structure
 
-#: Labels whose presence in a quoted part makes the post a repost of a violation.
-REPOSTABLE = frozenset(
-    {
-        "product-endorsement",
-        "political-endorsement",
-        "dispute",
-        "article-subject-complaint",
-        "sarcasm",
-        "snark",
-        "non-neutral",
-        "incivility",
-    }
-)
+#: Labels whose presence in a quoted part makes the post a repost of a violation: everything
+#: the first list of the policy forbids ("Do not retweet or repost anything that contains any
+#: of the above"); the poster's own voice (org-voice) cannot be in someone else's words.
+REPOSTABLE = frozenset(LABELS) - {"org-voice", "repost-of-violation"}
 
 
 def check_rules(draft: Draft, policy: Policy) -> list[Finding]:
@@ -47,7 +38,8 @@ def check_rules(draft: Draft, policy: Policy) -> list[Finding]:
         elif rule.match.media:
             for finding in _media_findings(rule, context.media):
                 findings.append(finding)
-                if finding.span and context.structure.kind_at(finding.span[0]) == "quoted":
+                quoted = finding.span and context.structure.kind_at(finding.span[0]) == "quoted"
+                if quoted and rule.label in REPOSTABLE:
                     quoted_hits.append((rule, finding.span))
         else:
             hit = context.first_hit(rule)
