@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from chatbot.config import ConfigError, Settings, load_settings
+from chatbot.config import ConfigError, Settings, load_settings, policy_path
 from chatbot.policy.loader import PolicyError, load_policy
 from chatbot.policy.model import ACCOUNTS, Draft, MediaDeclaration, Verdict
 from chatbot.policy.rules import Policy
@@ -133,15 +133,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         print(render_verdict(draft, verdict))
     return EXIT_OK if verdict.passed else EXIT_FINDINGS
-
-
-def policy_path(settings: Settings) -> Path:
-    """CHECKPOST_POLICY_DIR, else ./policies, else the policies shipped beside the package."""
-    configured = Path(settings.policy_dir)
-    if configured.exists() or settings.policy_dir != "policies":
-        return configured
-    shipped = Path(__file__).resolve().parent.parent / "policies"
-    return shipped if shipped.is_dir() else configured
 
 
 def _draft_text(args: argparse.Namespace) -> str:

@@ -126,8 +126,8 @@ _NUMBER = re.compile(r"^#?(\d{1,9})$")
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _OPTION = re.compile(
     r"""^\s*(?P<flag>--personal|--official|--account(?:=|\s+)(?P<account>\S+)"""
-    r"""|--media(?:=|\s+)(?P<media>"[^"]*"|'[^']*'|\S+)"""
-    r"""|--context(?:=|\s+)(?P<context>"[^"]*"|'[^']*'|\S+))(?=\s|$)"""
+    r"""|--media(?:=|\s+)(?P<media>"[^"]*"|'[^']*'|“[^”]*”|‘[^’]*’|\S+)"""
+    r"""|--context(?:=|\s+)(?P<context>"[^"]*"|'[^']*'|“[^”]*”|‘[^’]*’|\S+))(?=\s|$)"""
 )
 
 
@@ -244,7 +244,11 @@ def _number_and_rest(text: str, usage: str) -> tuple[int, str]:
     return _number(first, usage), rest.strip()
 
 
+#: Straight and curly quotes: Slack on phones and macOS turns "…" into “…”.
+_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
+
+
 def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+    if len(value) >= 2 and _QUOTES.get(value[0]) == value[-1]:
         return value[1:-1]
     return value

@@ -155,3 +155,12 @@ def _positive_float(value: str, name: str) -> float:
     if number <= 0:
         raise ConfigError(f"{name} must be more than 0 seconds, got {number}")
     return number
+
+
+def policy_path(settings: Settings) -> Path:
+    """CHECKPOST_POLICY_DIR, else ./policies, else the policies shipped beside the package."""
+    configured = Path(settings.policy_dir)
+    if configured.exists() or settings.policy_dir != "policies":
+        return configured
+    shipped = Path(__file__).resolve().parent.parent / "policies"
+    return shipped if shipped.is_dir() else configured

@@ -76,3 +76,8 @@ def test_malformed_commands_say_how_to_write_them(text):
     with pytest.raises(CommandError) as caught:
         parse_command(text)
     assert str(caught.value)
+
+
+def test_curly_quotes_from_phones_are_accepted():
+    cmd = parse_command("--media “Ravi; CC0” --context ‘Hindi Diwas’ Hello all")
+    assert cmd == Check("Hello all", "official", (MediaDeclaration("Ravi", "CC0"),), "Hindi Diwas")

@@ -1,0 +1,441 @@
+"""What each Slack request does: acknowledge at once, then do the work on a worker.
+
+Slack gives an app 3 seconds to acknowledge a command, event or click, and checking a draft
+(the LLM review above all) can take longer. Every listener is therefore split in two (Bolt's
+lazy listeners): `ack_…` runs in the request thread and answers only what is instant (help,
+status, a command it cannot read, a modal field left empty); the rest runs on the bot's
+worker pool after Slack has its answer.
+
+Every change goes through the workflow with an idempotency key made from what Slack sends
+once per event (`event_id`, which a retry repeats; a slash command's or click's `trigger_id`;
+a modal's `view.id`), so a retried or duplicated delivery finds its key and changes nothing,
+and nobody is told twice. People's mistakes come back from the workflow as refusals whose
+message is shown as is, privately; faults are logged and answered with a short apology, never
+a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from chatbot.adapters.slack.blocks import (
+    APPROVE_ACTION,
+    CHANGES_ACTION,
+    INCIDENT_STEP_ACTION,
+    OPEN_POST_ACTION,
+)
+from chatbot.adapters.slack.modals import (
+    CHECK_VIEW,
+    DECISION_VIEW,
+    check_modal,
+    decision_modal,
+    has_override_field,
+    read_check,
+    read_decision,
+)
+from chatbot.adapters.slack.mrkdwn import COMMAND, escape, plain_text, say
+from chatbot.adapters.slack.port import PLATFORM, SlackPort
+from chatbot.commands import (
+    Approve,
+    Check,
+    CommandError,
+    Empty,
+    Help,
+    Incident,
+    IncidentStep,
+    MetricsCommand,
+    Published,
+    RequestChanges,
+    Revise,
+    Status,
+    Withdraw,
+    help_text,
+    parse_command,
+)
+from chatbot.policy.model import Draft, Verdict
+from chatbot.verdict import DraftError, validate
+from chatbot.workflow import Code, Outcome, Person, Workflow
+from chatbot.workflow.posts import refuse_vote
+
+log = logging.getLogger(__name__)
+
+SHORTCUT = "check_this_post"
+APPROVE_REACTIONS = frozenset({"+1", "thumbsup"})
+CHANGES_REACTIONS = frozenset({"-1", "thumbsdown"})
+
+SORRY = ("Sorry, something went wrong on checkpost's side and your request was not finished. "
+         "Try again in a minute; if it keeps happening, tell the comms team.")
+CHECKING = ("Checking your draft… the findings and the post's number will arrive in a direct "
+            "message from checkpost.")
+COMMS_UNREACHABLE = ("The comms channel could not be reached, so the comms team has not seen "
+                     "this post yet; ask an admin to check that checkpost is in that channel. "
+                     "Your post is saved under this number.")
+# Refusals a reaction can meet that its author should hear about (others are silent no-ops).
+EXPLAINED = frozenset({Code.NOT_COMMS, Code.OWN_POST, Code.NEEDS_OVERRIDE, Code.STALE_VERSION,
+                       Code.ALREADY_PUBLISHED, Code.POST_WITHDRAWN, Code.OTHER_PLATFORM})
+
+Reply = Callable[[str], None]
+
+
+class Listeners:
+    """Slack's requests translated into workflow actions, and outcomes into Slack messages."""
+
+    def __init__(self, workflow: Workflow, port: SlackPort, check: Callable[[Draft], Verdict],
+                 urgent: Executor) -> None:
+        """`urgent` runs what must happen within seconds of the click (opening a modal: its
+        trigger expires after 3 s), apart from the pool where checks may wait on an LLM."""
+        self.workflow = workflow
+        self.port = port
+        self.check = check
+        self.urgent = urgent
+
+    def register(self, app: App) -> None:
+        app.command(COMMAND)(ack=self.ack_command, lazy=[self.run_command])
+        app.event("reaction_added")(ack=_ack, lazy=[self.reaction_added])
+        app.event("reaction_removed")(ack=_ack, lazy=[self.reaction_removed])
+        app.shortcut(SHORTCUT)(self.open_check_of_message)
+        app.view(CHECK_VIEW)(ack=self.ack_check_view, lazy=[self.submit_check_view])
+        app.action(APPROVE_ACTION)(self.open_decision)
+        app.action(CHANGES_ACTION)(self.open_decision)
+        app.view(DECISION_VIEW)(ack=self.ack_decision_view, lazy=[self.submit_decision])
+        app.action(INCIDENT_STEP_ACTION)(ack=_ack, lazy=[self.mark_incident_step])
+        app.action(OPEN_POST_ACTION)(_ack)  # a link button: Slack opens the URL, we just ack
+
+    # --- /checkpost ------------------------------------------------------------------------
+
+    def ack_command(self, ack: Ack, command: dict[str, Any], body: dict[str, Any],
+                    client: WebClient, respond: Respond) -> None:
+        """Answer at once what needs no work; say the rest is under way."""
+        try:
+            parsed = parse_command(plain_text(command.get("text", "")))
+        except CommandError as exc:
+            ack(text=say(str(exc)))
+            return
+        try:
+            match parsed:
+                case Help():
+                    ack(text=escape(help_text(COMMAND)))
+                case Status(number):
+                    ack(text=say(self.workflow.status(number).message, self.port.comms_users))
+                case Check() | Revise() if (problem := draft_problem(parsed)):
+                    ack(text=say(problem))
+                case Check() | Revise():
+                    ack(text=CHECKING)
+                case Empty():
+                    ack()
+                    self._urgently(lambda: client.views_open(trigger_id=body["trigger_id"],
+                                                             view=check_modal()),
+                                   lambda text: respond(text=text, response_type="ephemeral"))
+                case _:
+                    ack()
+        except Exception:
+            log.exception("/checkpost could not be acknowledged")
+            ack(text=SORRY)
+
+    def run_command(self, command: dict[str, Any], body: dict[str, Any],
+                    respond: Respond) -> None:
+        person = Person(PLATFORM, command["user_id"])
+        key = _key("command", body.get("trigger_id"))
+
+        def reply(text: str) -> None:
+            respond(text=say(text, self.port.comms_users | {person.user_id}),
+                    response_type="ephemeral", replace_original=False)
+
+        with _guard(reply):
+            try:
+                parsed = parse_command(plain_text(command.get("text", "")))
+            except CommandError:
+                return  # answered in the acknowledgement
+            if isinstance(parsed, Check | Revise) and draft_problem(parsed):
+                return  # answered in the acknowledgement
+            w = self.workflow
+            match parsed:
+                case Check():
+                    self._submit(_draft(parsed), person, key, reply)
+                case Revise(number, check):
+                    self._submit(_draft(check), person, key, reply, revise=number)
+                case Published(number, url):
+                    _answer(w.publish(number, url, by=person, key=key), reply)
+                case MetricsCommand(number, text):
+                    _answer(w.record_metrics(number, text, by=person, key=key), reply)
+                case Approve(number, override_reason, comment):
+                    _answer(w.approve(number, by=person, override_reason=override_reason,
+                                      comment=comment, key=key), reply)
+                case RequestChanges(number, comment):
+                    _answer(w.request_changes(number, by=person, comment=comment, key=key), reply)
+                case Withdraw(number, reason):
+                    _answer(w.withdraw(number, by=person, reason=reason, key=key), reply)
+                case Incident(link, notes):
+                    _answer(w.report_incident(link, by=person, notes=notes, key=key), reply)
+                case IncidentStep(incident_id, step, note):
+                    _answer(w.mark_incident_step(incident_id, step, by=person, note=note,
+                                                 key=key), reply)
+                case _:  # Help, Status, Empty: done with the acknowledgement
+                    return
+
+    def _submit(self, draft: Draft, person: Person, key: str | None, reply: Reply,
+                revise: int | None = None) -> None:
+        """Check and submit (or revise); the port DMs the findings with the post's number.
+
+        The draft was validated when the request was acknowledged."""
+        if revise is None:
+            outcome = self.workflow.submit(draft, self.check, poster=person, key=key)
+        else:
+            outcome = self.workflow.revise(revise, draft, self.check, by=person, key=key)
+        if outcome.duplicate:
+            return
+        if not outcome.ok or outcome.post is None:
+            reply(outcome.message)
+            return
+        if not outcome.delivery_errors:
+            return
+        log.warning("post %s: %s", outcome.post.number, "; ".join(outcome.delivery_errors))
+        if outcome.post.current.comms_ref is None:
+            try:
+                self.port.send_findings(person, outcome.post, COMMS_UNREACHABLE)
+                return
+            except Exception:
+                log.exception("post %s: findings not delivered either", outcome.post.number)
+        reply(outcome.message + " (Your direct messages from checkpost could not be sent; "
+              f"`checkpost status {outcome.post.number}` shows where it stands.)")
+
+    # --- the check modal -------------------------------------------------------------------
+
+    def open_check_of_message(self, ack: Ack, shortcut: dict[str, Any],
+                              client: WebClient) -> None:
+        """"Check this post" on any message: the check modal, filled with its text."""
+        ack()
+        text = plain_text((shortcut.get("message") or {}).get("text", ""))
+        self._urgently(lambda: client.views_open(trigger_id=shortcut["trigger_id"],
+                                                 view=check_modal(text)),
+                       lambda text: self.port.send_text(shortcut["user"]["id"], text))
+
+    def ack_check_view(self, ack: Ack, view: dict[str, Any]) -> None:
+        if errors := check_view_errors(view):
+            ack(response_action="errors", errors=errors)
+        else:
+            ack()
+
+    def submit_check_view(self, view: dict[str, Any], body: dict[str, Any]) -> None:
+        if check_view_errors(view):
+            return  # Bolt starts the work even when the ack kept the modal open
+        user = body["user"]["id"]
+
+        def reply(text: str) -> None:
+            self.port.send_text(user, text)
+
+        with _guard(reply):
+            self._submit(read_check(view), Person(PLATFORM, user), _key("view", view.get("id")),
+                         reply)
+
+    # --- reactions in the comms channel ----------------------------------------------------
+
+    def reaction_added(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        self._reaction(event, body, added=True)
+
+    def reaction_removed(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        self._reaction(event, body, added=False)
+
+    def _reaction(self, event: dict[str, Any], body: dict[str, Any], *, added: bool) -> None:
+        """👍 approves, 👎 asks for changes, on the bot's message for a post; removing one
+        takes the vote back. Refusals are explained in the thread, to the reactor only."""
+        with _guard(None):
+            kind = reaction_kind(event.get("reaction", ""))
+            item = event.get("item") or {}
+            if kind is None or item.get("type") != "message" or not event.get("user"):
+                return
+            channel, ts = item.get("channel", ""), item.get("ts", "")
+            shown = self.workflow.find_comms_message(f"{channel}/{ts}")
+            if shown is None:
+                return  # not one of our comms messages
+            number, version = shown
+            person = Person(PLATFORM, event["user"])
+            key = _key("event", body.get("event_id"))
+            w = self.workflow
+            if not added:
+                w.withdraw_vote(number, by=person, kind=kind, version=version, key=key)
+                return  # a removal that changes nothing needs no explanation
+            if kind == "approve":
+                outcome = w.approve(number, by=person, version=version, key=key)
+            else:
+                outcome = w.request_changes(number, by=person, version=version, key=key)
+            if outcome.duplicate or outcome.ok or outcome.code not in EXPLAINED:
+                return
+            text = outcome.message
+            if outcome.code is Code.NEEDS_OVERRIDE:
+                text += " Use the Approve button on the message to give the reason."
+            self.port.whisper(channel, person.user_id, text, thread_ts=ts)
+
+    # --- buttons and the decision modal ----------------------------------------------------
+
+    def open_decision(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                      client: WebClient) -> None:
+        """Approve / Request changes: the decision modal, unless this person cannot decide."""
+        ack()
+        user = body["user"]["id"]
+        channel, ts = _container(body)
+
+        def reply(text: str) -> None:
+            self.port.whisper(channel, user, text)
+
+        def open_modal() -> None:
+            number, version = _two_numbers(action.get("value", ""))
+            kind = "approve" if action.get("action_id") == APPROVE_ACTION else "changes"
+            post = self.workflow.post(number)
+            if post is None:
+                reply(self.workflow.status(number).message)
+                return
+            refusal = refuse_vote(post, Person(PLATFORM, user), None, comms=self.workflow.comms,
+                                  version=version)
+            if refusal is not None:
+                reply(refusal.message)
+                return
+            client.views_open(trigger_id=body["trigger_id"],
+                              view=decision_modal(post, kind, channel, ts))
+
+        self._urgently(open_modal, reply)
+
+    def ack_decision_view(self, ack: Ack, view: dict[str, Any]) -> None:
+        if errors := decision_view_errors(view):
+            ack(response_action="errors", errors=errors)
+        else:
+            ack()
+
+    def submit_decision(self, view: dict[str, Any], body: dict[str, Any]) -> None:
+        if decision_view_errors(view):
+            return  # the modal stayed open; its corrected submission comes as another request
+        decision = read_decision(view)
+        user = body["user"]["id"]
+
+        def reply(text: str) -> None:
+            self.port.whisper(decision.channel, user, text)
+
+        with _guard(reply):
+            person, key = Person(PLATFORM, user), _key("view", view.get("id"))
+            if decision.kind == "approve":
+                outcome = self.workflow.approve(
+                    decision.post, by=person, override_reason=decision.override_reason,
+                    comment=decision.comment, version=decision.version, key=key)
+            else:
+                outcome = self.workflow.request_changes(
+                    decision.post, by=person, comment=decision.comment,
+                    version=decision.version, key=key)
+            if not outcome.duplicate and not outcome.ok:
+                reply(outcome.message)
+
+    def _urgently(self, work: Callable[[], Any], reply: Reply) -> None:
+        """Run `work` now on the urgent pool, apologising to the person if it fails."""
+        def run() -> None:
+            with _guard(reply):
+                work()
+
+        self.urgent.submit(run)
+
+    # --- incidents -------------------------------------------------------------------------
+
+    def mark_incident_step(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        channel, _ = _container(body)
+
+        def reply(text: str) -> None:
+            self.port.whisper(channel, user, text)
+
+        with _guard(reply):
+            incident_id, _, step = action.get("value", "").partition(":")
+            outcome = self.workflow.mark_incident_step(
+                int(incident_id), step, by=Person(PLATFORM, user),
+                key=_key("action", body.get("trigger_id")))
+            if not outcome.duplicate and not outcome.ok:
+                reply(outcome.message)
+
+
+def draft_problem(command: Check | Revise) -> str:
+    """Why this draft cannot be checked (empty, too long), or ""."""
+    check = command.check if isinstance(command, Revise) else command
+    try:
+        validate(_draft(check))
+    except DraftError as exc:
+        return f"Your draft could not be checked: {exc}."
+    return ""
+
+
+def check_view_errors(view: dict[str, Any]) -> dict[str, str]:
+    """What keeps the check modal open (by block id), or nothing."""
+    try:
+        validate(read_check(view))
+    except DraftError as exc:
+        return {"draft": str(exc)[:150]}
+    return {}
+
+
+def decision_view_errors(view: dict[str, Any]) -> dict[str, str]:
+    """What keeps the decision modal open (by block id), or nothing."""
+    decision = read_decision(view)
+    if decision.kind == "approve" and has_override_field(view) and not decision.override_reason:
+        return {"override": "Say why this post may go out despite its error-level findings."}
+    if decision.kind == "changes" and not decision.comment:
+        return {"comment": "Say what the poster should change."}
+    return {}
+
+
+def reaction_kind(name: str) -> str | None:
+    """`+1`, `thumbsup`, `+1::skin-tone-3` → approve; `-1`, `thumbsdown` → changes."""
+    base = name.split("::", 1)[0]
+    if base in APPROVE_REACTIONS:
+        return "approve"
+    if base in CHANGES_REACTIONS:
+        return "changes"
+    return None
+
+
+def _ack(ack: Ack) -> None:
+    ack()
+
+
+def _answer(outcome: Outcome, reply: Reply) -> None:
+    """A command's outcome, to its author only; a redelivery says nothing again."""
+    if outcome.duplicate:
+        return
+    reply(" ".join([outcome.message, *outcome.warnings]))
+
+
+def _draft(check: Check) -> Draft:
+    account = "personal" if check.account == "personal" else "official"
+    return Draft(text=check.text, account=account, media=check.media, context=check.context)
+
+
+def _key(kind: str, unique: str | None) -> str | None:
+    return f"slack:{kind}:{unique}" if unique else None
+
+
+def _container(body: dict[str, Any]) -> tuple[str, str]:
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id", "")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts", "")
+    return channel, ts
+
+
+def _two_numbers(value: str) -> tuple[int, int]:
+    first, _, second = value.partition(":")
+    return int(first), int(second)
+
+
+@contextmanager
+def _guard(reply: Reply | None) -> Iterator[None]:
+    """Log a fault with its trace for the operator; tell the person only that it failed."""
+    try:
+        yield
+    except Exception:
+        log.exception("a Slack request failed after it was acknowledged")
+        if reply is not None:
+            try:
+                reply(SORRY)
+            except Exception:
+                log.exception("could not apologise either")

@@ -1,0 +1,156 @@
+"""The core's `Port` in Slack: the comms channel, direct messages, chat.update.
+
+Messages go through one `WebClient` (see `client.make_client`), whose retry handlers wait out
+rate limits, so a call here either went out or raises; the core then records the failure and,
+for reminders, tries again later. The port is called from request workers and from the
+reminder thread at once; the WebClient is safe for that, and the one piece of state kept here
+(which direct-message channel belongs to whom) is guarded by a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from chatbot.adapters.slack import blocks
+from chatbot.adapters.slack.mrkdwn import say
+from chatbot.ports import MessageRef, Notice, ReminderNotice
+from chatbot.workflow.incidents import Incident
+from chatbot.workflow.people import Person
+from chatbot.workflow.posts import Post
+
+PLATFORM = "slack"
+FINDINGS_KINDS = frozenset({"submitted", "revised"})
+
+
+class SlackPort:
+    """Posts and updates checkpost's messages in Slack on behalf of the workflow.
+
+    `find_post` is the workflow's `post(number)`: the "submitted" notice carries only the
+    post's number, and the poster should get the findings in the same message as the
+    number, so the port reads the post back to render them.
+    """
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        client: WebClient,
+        comms_channel: str,
+        *,
+        approvals_required: int = 1,
+        comms_users: Iterable[str] = (),
+        find_post: Callable[[int], Post | None] | None = None,
+    ) -> None:
+        self.client = client
+        self.comms_channel = comms_channel
+        self.approvals_required = approvals_required
+        self.comms_users = frozenset(comms_users)
+        self.find_post = find_post
+        self._dm_channels: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    # --- the Port protocol -----------------------------------------------------------------
+
+    def show_to_comms(self, post: Post) -> MessageRef:
+        text, body = blocks.comms_message(post, post.current, self.approvals_required)
+        sent = self._post(self.comms_channel, text, body)
+        return message_ref(sent["channel"], sent["ts"])
+
+    def update_comms_message(self, ref: MessageRef, post: Post) -> None:
+        channel, ts = split_ref(ref)
+        shown = next((v for v in post.versions if v.comms_ref and v.comms_ref.id == ref.id),
+                     post.current)
+        text, body = blocks.comms_message(post, shown, self.approvals_required)
+        self.client.chat_update(channel=channel, ts=ts, text=text, blocks=body)
+
+    def tell(self, person: Person, notice: Notice) -> None:
+        post = None
+        if notice.kind in FINDINGS_KINDS and notice.post_number and self.find_post:
+            post = self.find_post(notice.post_number)
+        if post is not None:
+            text, body = blocks.findings_message(post, say(notice.text))
+        else:
+            text, body = blocks.notice_message(notice, self._people(person))
+        self.direct_message(person.user_id, text, body)
+
+    def alert_comms(self, notice: Notice) -> None:
+        text, body = blocks.notice_message(notice, self.comms_users)
+        self._post(self.comms_channel, text, body)
+
+    def remind(self, person: Person, reminder: ReminderNotice) -> None:
+        text, body = blocks.reminder_message(reminder)
+        self.direct_message(person.user_id, text, body)
+
+    def show_incident_to_comms(self, incident: Incident) -> MessageRef:
+        text, body = blocks.incident_message(incident)
+        sent = self._post(self.comms_channel, text, body)
+        return message_ref(sent["channel"], sent["ts"])
+
+    def update_incident_message(self, ref: MessageRef, incident: Incident) -> None:
+        channel, ts = split_ref(ref)
+        text, body = blocks.incident_message(incident)
+        self.client.chat_update(channel=channel, ts=ts, text=text, blocks=body)
+
+    # --- for the listeners -----------------------------------------------------------------
+
+    def send_findings(self, person: Person, post: Post, note: str) -> None:
+        """The findings when the usual "submitted" notice could not go (comms unreachable)."""
+        text, body = blocks.findings_message(post, note)
+        self.direct_message(person.user_id, text, body)
+
+    def send_text(self, user_id: str, text: str) -> None:
+        """A short direct message in the core's words (answers to modal submissions)."""
+        plain, body = blocks.text_message(text, self._people(Person(PLATFORM, user_id)))
+        self.direct_message(user_id, plain, body)
+
+    def whisper(self, channel: str, user_id: str, text: str, thread_ts: str | None = None) -> None:
+        """An ephemeral answer only `user_id` sees, e.g. why their reaction changed nothing."""
+        plain, body = blocks.text_message(text, self._people(Person(PLATFORM, user_id)))
+        kwargs: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
+        self.client.chat_postEphemeral(channel=channel, user=user_id, text=plain, blocks=body,
+                                       **kwargs)
+
+    def direct_message(self, user_id: str, text: str, body: list[dict[str, Any]]) -> None:
+        """conversations.open (once per person and process), then chat.postMessage."""
+        channel = self._dm_channel(user_id)
+        try:
+            self._post(channel, text, body)
+        except SlackApiError:
+            with self._lock:  # the DM may have been closed or archived: open it again next time
+                self._dm_channels.pop(user_id, None)
+            raise
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _post(self, channel: str, text: str, body: list[dict[str, Any]]) -> Any:
+        return self.client.chat_postMessage(channel=channel, text=text, blocks=body,
+                                            unfurl_links=False, unfurl_media=False)
+
+    def _dm_channel(self, user_id: str) -> str:
+        with self._lock:
+            known = self._dm_channels.get(user_id)
+        if known:
+            return known
+        opened = self.client.conversations_open(users=user_id)
+        channel = opened["channel"]["id"]
+        with self._lock:
+            self._dm_channels[user_id] = channel
+        return channel
+
+    def _people(self, person: Person) -> frozenset[str]:
+        return self.comms_users | {person.user_id}
+
+
+def message_ref(channel: str, ts: str) -> MessageRef:
+    """Our handle on a Slack message: `C123/1700000000.000100`, and `<#C123>` to name it."""
+    return MessageRef(f"{channel}/{ts}", f"<#{channel}>")
+
+
+def split_ref(ref: MessageRef) -> tuple[str, str]:
+    channel, _, ts = ref.id.partition("/")
+    return channel, ts
