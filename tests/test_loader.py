@@ -143,3 +143,43 @@ def test_the_policy_version_changes_when_a_file_changes(tmp_path):
     first = load_policy(path).version
     path.write_text(BASE.replace("Don't praise brands.", "No brands."), encoding="utf-8")
     assert load_policy(path).version != first
+
+
+MATCHERS = """\
+policy: {name: Matchers, version: "1"}
+rules:
+  - id: reply-only
+    label: dispute
+    level: error
+    policy: "Do not engage in any dispute with other accounts"
+    message: "Only in replies."
+    match: {any: ['\\bwrong\\b'], reply: true}
+  - id: own-words-only
+    label: org-voice
+    level: error
+    accounts: [personal]
+    policy: "Do not post anything on your personal accounts that could be confused with CIS-A2K official messaging."
+    message: "Own words only."
+    match: {any: ['\\bwe at acme\\b'], where: own}
+  - id: needs-acme-somewhere
+    label: political-endorsement
+    level: error
+    policy: "Do not endorse any political candidates"
+    message: "Needs acme in the draft."
+    match: {any: ['\\bvote\\b'], requires: ['\\bacme\\b'], unless: ['\\bphoto\\b'], within: text}
+"""
+
+
+def test_reply_where_requires_and_unless_do_what_the_readme_says(tmp_path):
+    policy = load_policy(write(tmp_path, "m.yaml", MATCHERS))
+
+    def rules(text: str, account: str = "official") -> set[str]:
+        return {f.rule for f in check_rules(Draft(text, account), policy)}
+
+    assert rules("@critic that is wrong") == {"reply-only"}
+    assert rules("That is wrong, says @critic") == set()
+    assert rules("We at Acme love this", "personal") == {"own-words-only"}
+    assert rules("So true!\n\nRT @boss: We at Acme love this", "personal") == set()
+    assert rules("Acme staff: vote on Monday") == {"needs-acme-somewhere"}
+    assert rules("Vote on Monday") == set()
+    assert rules("Acme: vote for your favourite photo") == set()
