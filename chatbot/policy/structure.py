@@ -41,10 +41,6 @@ class Structure:
     reply_to: str | None
     segments: tuple[Segment, ...]
 
-    @property
-    def quoted(self) -> tuple[Segment, ...]:
-        return tuple(s for s in self.segments if s.kind == "quoted")
-
     def kind_at(self, index: int) -> Literal["own", "quoted"]:
         for segment in self.segments:
             if segment.start <= index < segment.end:
