@@ -105,12 +105,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run an adapter until it is stopped; its module is imported only now (Bolt, nio)."""
+    from chatbot.store import StoreError
+
     settings = load_settings()
     if args.platform == "slack":
         from chatbot.adapters.slack import serve
     else:
         from chatbot.adapters.matrix import serve
-    return serve(settings)
+    try:
+        return serve(settings)
+    except StoreError as exc:
+        raise ConfigError(f"CHECKPOST_DB ({settings.db_path}): {exc}") from None
 
 
 # --- check -------------------------------------------------------------------------------
