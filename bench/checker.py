@@ -32,6 +32,9 @@ def main() -> None:
     parser.add_argument("file", nargs="?", type=Path,
                         default=REPO.parent / "shared" / "eval" / "dev.jsonl")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternate checkpost and proselint this many times; the best "
+                        "round of each counts (a shared VM's noise only ever slows a round)")
     args = parser.parse_args()
 
     print(f"== accuracy, rules only: chatbot eval {args.file} --no-llm")
@@ -43,25 +46,36 @@ def main() -> None:
     policy = load_policy(REPO / "policies")
     load_s = time.perf_counter() - started
     texts = drafts * args.repeat
+    best_rules, best_proselint, times = float("inf"), float("inf"), []
+    for _ in range(args.rounds):
+        round_times, rules_s = _time_rules(texts, policy)
+        if rules_s < best_rules:
+            best_rules, times = rules_s, round_times
+        proselint_s = _proselint([d.text for d in texts])
+        if proselint_s is not None:
+            best_proselint = min(best_proselint, proselint_s)
+    times.sort()
+    print(f"\n== speed, rules only: {len(drafts)} drafts × {args.repeat} = {len(texts)} checks, "
+          f"median {statistics.median(len(d.text) for d in drafts):.0f} characters, "
+          f"best of {args.rounds} rounds")
+    print(f"policy load and compile: {load_s * 1000:.0f} ms (once per process)")
+    print(f"per draft: p50 {_pct(times, 50) * 1000:.3f} ms, p99 {_pct(times, 99) * 1000:.3f} ms, "
+          f"max {times[-1] * 1000:.3f} ms")
+    print(f"throughput: {len(texts) / best_rules:,.0f} drafts/s ({best_rules:.2f} s)")
+    if best_proselint < float("inf"):
+        print(f"proselint on the same {len(texts)} texts: {best_proselint:.2f} s "
+              f"({len(texts) / best_proselint:,.0f} drafts/s); checkpost is "
+              f"{best_proselint / best_rules:.1f}× its throughput")
+
+
+def _time_rules(texts: list[Draft], policy) -> tuple[list[float], float]:
     times = []
     whole = time.perf_counter()
     for draft in texts:
         t = time.perf_counter()
         check_rules(draft, policy)
         times.append(time.perf_counter() - t)
-    rules_s = time.perf_counter() - whole
-    times.sort()
-    print(f"\n== speed, rules only: {len(drafts)} drafts × {args.repeat} = {len(texts)} checks, "
-          f"median {statistics.median(len(d.text) for d in drafts):.0f} characters")
-    print(f"policy load and compile: {load_s * 1000:.0f} ms (once per process)")
-    print(f"per draft: p50 {_pct(times, 50) * 1000:.3f} ms, p99 {_pct(times, 99) * 1000:.3f} ms, "
-          f"max {times[-1] * 1000:.3f} ms")
-    print(f"throughput: {len(texts) / rules_s:,.0f} drafts/s ({rules_s:.2f} s)")
-    proselint_s = _proselint([d.text for d in texts])
-    if proselint_s is not None:
-        print(f"proselint on the same {len(texts)} texts: {proselint_s:.2f} s "
-              f"({len(texts) / proselint_s:,.0f} drafts/s); checkpost is "
-              f"{proselint_s / rules_s:.1f}× its throughput")
+    return times, time.perf_counter() - whole
 
 
 def _draft(item: dict) -> Draft:

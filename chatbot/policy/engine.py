@@ -91,13 +91,18 @@ class _Context:
     def first_hit(self, rule: Rule) -> tuple[tuple[int, int], str] | None:
         """The span (original text) and part (own/quoted) of the rule's first match, if any."""
         match = rule.match
+        anchor = match.all[0]
+        if anchor.gate is not None and anchor.gate.isdisjoint(self.present):
+            return None  # most rules end here: not one literal they need is in the draft
+        anchors = self._hits(anchor)
+        if not anchors:
+            return None
         if match.reply is not None and (self.structure.reply_to is not None) != match.reply:
             return None
         if any(self._hits(p) for p in match.unless):
             return None
         if not all(self._hits(p) for p in match.requires):
             return None
-        anchors = self._hits(match.all[0])
         for start, end in anchors:
             kind = self.structure.kind_at(self.norm.origin[start]) if self.norm.origin else "own"
             if match.where != "any" and kind != match.where:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re._constants as c
 import re._parser as sre_parse
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ahocorasick
 import regex
@@ -31,13 +31,36 @@ class TermGroup:
     """A rule's list of patterns: any one of them matching is a hit."""
 
     patterns: tuple[GatedPattern, ...]
+    #: Every pattern's gate together, or None when some pattern always runs.
+    gate: frozenset[str] | None = field(init=False)
+    #: For each gate literal, the patterns it opens (indices, in order).
+    by_literal: dict[str, tuple[int, ...]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        gates = [p.gate for p in self.patterns]
+        union = None if any(g is None for g in gates) else frozenset().union(*gates)
+        index: dict[str, list[int]] = {}
+        for i, g in enumerate(gates):
+            for literal in g or ():
+                index.setdefault(literal, []).append(i)
+        object.__setattr__(self, "gate", union)
+        object.__setattr__(self, "by_literal", {k: tuple(v) for k, v in index.items()})
 
     def spans(self, text: str, present: set[str] | None = None) -> list[tuple[int, int]]:
         """Every match's span, in order. `present` (from GateIndex) skips closed gates."""
+        if present is None or self.gate is None:
+            chosen: Iterable[GatedPattern] = (
+                p for p in self.patterns
+                if present is None or p.gate is None or not p.gate.isdisjoint(present)
+            )
+        else:
+            opened = self.gate.intersection(present)
+            if not opened:
+                return []
+            chosen = (self.patterns[i] for i in sorted({i for lit in opened
+                                                         for i in self.by_literal[lit]}))
         found: list[tuple[int, int]] = []
-        for gated in self.patterns:
-            if present is not None and gated.gate is not None and gated.gate.isdisjoint(present):
-                continue
+        for gated in chosen:
             found.extend(m.span() for m in gated.pattern.finditer(text) if m.end() > m.start())
         found.sort()
         return found

@@ -94,7 +94,8 @@ def normalise(text: str) -> Normalised:
 
 def _fold_run(text: str, start: int, end: int, out: list[str], origin: list[int]) -> None:
     """Fold text[start:end] onto `out`. A run whose folding keeps its length (nearly all text)
-    is folded in one call; otherwise character by character."""
+    is folded in one call and copied in slices between the letters it drops; otherwise it is
+    folded character by character."""
     if start >= end:
         return
     run = text[start:end]
@@ -103,13 +104,27 @@ def _fold_run(text: str, start: int, end: int, out: list[str], origin: list[int]
         for i in range(start, end):
             _emit(_FOLDED.get(text[i]) or _fold(text[i]), i, out, origin)
         return
-    last = out[-1] if out else ""
-    for offset, ch in enumerate(folded):
-        if ch in INVISIBLE or (ch == last and ch.isalpha()):
-            continue  # a repeated letter: "sooo" reads as "so"
-        out.append(ch)
-        origin.append(start + offset)
-        last = ch
+    kept = 0
+    for m in _DROP.finditer(folded):
+        _keep(folded, start, kept, m.start(), out, origin)
+        if m.group(1):  # a run of one letter: keep its first, unless it repeats the last kept
+            _keep(folded, start, m.start(), m.start() + 1, out, origin)
+        kept = m.end()
+    _keep(folded, start, kept, len(folded), out, origin)
+
+
+def _keep(folded: str, start: int, lo: int, hi: int, out: list[str], origin: list[int]) -> None:
+    """Append folded[lo:hi], dropping its first letter if it repeats the last one kept."""
+    if lo >= hi:
+        return
+    if out and folded[lo] == out[-1] and folded[lo].isalpha():
+        lo += 1
+    out.extend(folded[lo:hi])
+    origin.extend(range(start + lo, start + hi))
+
+
+#: What folding drops inside a run: a letter repeated (kept once) and invisible characters.
+_DROP = re.compile(r"([^\W\d_])\1+|[" + "".join(sorted(INVISIBLE)) + "]")
 
 
 #: Each character's folded form (NFKC, case-folded, invisibles dropped), computed once.
