@@ -12,12 +12,12 @@ ICONS = {"error": "✗ error", "warning": "! warning", "suggestion": "· suggest
 
 
 def render_verdict(draft: Draft, verdict: Verdict) -> str:
-    lines = [_headline(verdict)]
+    lines = [headline(verdict)]
     for number, finding in enumerate(verdict.findings, start=1):
         lines.append("")
         lines.extend(render_finding(number, finding, draft.text))
     lines.append("")
-    lines.append(_llm_line(verdict))
+    lines.append(llm_line(verdict))
     if verdict.llm.rewrite:
         lines.append(f"  Suggested rewrite: {verdict.llm.rewrite}")
     lines.append(f"Policy version: {verdict.policy_version}")
@@ -42,7 +42,8 @@ def render_finding(number: int, finding: Finding, text: str) -> list[str]:
     return lines
 
 
-def _headline(verdict: Verdict) -> str:
+def headline(verdict: Verdict) -> str:
+    """One line: pass or not, and how many findings of each level (every platform shows it)."""
     if not verdict.findings:
         return "PASS: no findings. The draft follows the policy as far as the checks can tell."
     counts = {
@@ -55,7 +56,8 @@ def _headline(verdict: Verdict) -> str:
     return f"NEEDS CHANGES ({summary}): fix the errors before posting."
 
 
-def _llm_line(verdict: Verdict) -> str:
+def llm_line(verdict: Verdict) -> str:
+    """Whether the LLM review ran, was skipped or failed, and what that means for the verdict."""
     llm = verdict.llm
     if llm.status == "ok":
         return f"LLM tone review: ran ({llm.model})."

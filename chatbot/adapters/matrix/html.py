@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from chatbot import render
 from chatbot.policy.model import Finding
 from chatbot.ports import Notice, ReminderNotice
 from chatbot.render import ICONS, render_finding, render_verdict
@@ -121,9 +122,8 @@ def checked(outcome: Outcome, extra: Sequence[str] = ()) -> Rendered:
     assert post is not None, "a submitted or revised outcome carries its post"
     version = post.current
     plain_verdict = render_verdict(version.draft, version.verdict)
-    headline = plain_verdict.splitlines()[0]
-    llm_line = next((line for line in plain_verdict.splitlines()
-                     if line.startswith("LLM tone review:")), "")
+    headline = render.headline(version.verdict)
+    llm_line = render.llm_line(version.verdict)
     closing = [for_matrix(outcome.message), *(for_matrix(w) for w in outcome.warnings),
                *(for_matrix(line) for line in extra)]
     body = "\n".join([f"Post {post.number} (version {version.number}): {plain_verdict}", "",
@@ -196,7 +196,7 @@ def comms_message(post: Post, version: Version, approvals_required: int) -> Rend
         media = f"{m.source}; {m.license or 'no licence given'}"
         lines.append(f"Media: {media}")
         markup.append(f"<p><em>Media:</em> {inline(media)}</p>")
-    verdict = render_verdict(draft, version.verdict).splitlines()[0]
+    verdict = render.headline(version.verdict)
     lines += ["", verdict]
     markup.append(f"<p><strong>{html.escape(verdict)}</strong></p>")
     if version.verdict.findings:

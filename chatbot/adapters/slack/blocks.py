@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from chatbot import render
 from chatbot.adapters.slack.mrkdwn import COMMAND, escape, mention, say, slash_commands
 from chatbot.policy.model import Finding, Verdict
 from chatbot.ports import Notice, ReminderNotice
-from chatbot.render import render_finding
+from chatbot.render import headline, render_finding
 from chatbot.workflow.incidents import POLICY_LINE, Incident
 from chatbot.workflow.posts import Post, PostState, Version
 
@@ -52,7 +53,7 @@ def findings_message(post: Post, note: str = "") -> tuple[str, list[Block]]:
     title = f"Post {post.number}" + (f", version {version.number}" if version.number > 1 else "")
     blocks: list[Block] = [
         header(f"{title}: {'passes' if verdict.passed else 'needs changes'}"),
-        section(f"*{headline(verdict)}*"),
+        section(f"*{escape(headline(verdict))}*"),
     ]
     blocks += _findings_blocks(verdict.findings, version.draft.text, budget=MAX_BLOCKS - 8)
     blocks.append(context(llm_line(verdict)))
@@ -68,26 +69,8 @@ def findings_message(post: Post, note: str = "") -> tuple[str, list[Block]]:
     return text, blocks
 
 
-def headline(verdict: Verdict) -> str:
-    if not verdict.findings:
-        return "No findings: the draft follows the policy as far as the checks can tell."
-    counts = {level: sum(f.level == level for f in verdict.findings)
-              for level in ("error", "warning", "suggestion")}
-    summary = ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in counts.items() if n)
-    if verdict.passed:
-        return f"Passes, with notes ({summary}): worth a look before posting."
-    return f"Needs changes ({summary}): fix the errors before posting."
-
-
 def llm_line(verdict: Verdict) -> str:
-    llm = verdict.llm
-    if llm.status == "ok":
-        return f":robot_face: LLM tone review: ran ({escape(llm.model)})."
-    if llm.status == "skipped":
-        return (f":robot_face: LLM tone review: did not run ({escape(llm.reason)}). "
-                "Only the rules were checked.")
-    return (f":robot_face: LLM tone review: *failed* ({escape(llm.reason)}). "
-            "The rules' verdict stands.")
+    return f":robot_face: {escape(render.llm_line(verdict))}"
 
 
 def notice_message(notice: Notice, people: Iterable[str] = ()) -> tuple[str, list[Block]]:
