@@ -227,6 +227,25 @@ def test_reminders_stored_before_a_restart_are_sent_once_by_the_new_process(api,
     assert second.bot.scheduler.run_due() == []
 
 
+def test_a_post_the_comms_channel_never_got_is_shown_there_after_a_restart(api, start):
+    first = start()
+    api.fail("chat.postMessage", "not_in_channel")  # the comms channel refuses, once
+    first.slack.command(POSTER, FINE)
+    api.wait_for(lambda: api.dms_to(POSTER), what="the findings DM")
+    assert first.bot.wait_idle()
+    first.stop()
+    assert not [c for c in api.of("chat.postMessage", channel=COMMS_CHANNEL) if c.status == 200
+                and c.answer.get("ok")]
+
+    second = start()
+
+    (shown,) = api.wait_for(lambda: [c for c in api.of("chat.postMessage", channel=COMMS_CHANNEL)
+                                     if c.answer.get("ok")], what="the post in #comms")
+    assert "Kannada Wikipedia edit-a-thon" in shown.text
+    assert second.bot.wait_idle()  # the start-up routing has stored where the post went
+    assert second.bot.workflow.post(1).current.comms_ref is not None
+
+
 # --- serving ---------------------------------------------------------------------------------
 
 

@@ -75,3 +75,27 @@ def test_the_poster_sees_the_same_post_after_a_restart(desk):
     assert desk.workflow.post(number) == before
     assert desk.workflow.post(number).poster == POSTER
     assert desk.workflow.approve(number, by=ANA).code is Code.VOTE_RECORDED
+
+
+def test_a_post_comms_never_saw_is_shown_to_them_at_start_up(desk):
+    desk.port.fail.add("show_to_comms")  # the comms channel is unreachable at submit time
+    lost = desk.submit()
+    desk.port.fail.discard("show_to_comms")
+    seen = desk.submit()
+
+    desk.restart()
+    routed = desk.workflow.route_unrouted()
+
+    assert routed == [lost]
+    assert desk.workflow.post(lost).current.comms_ref is not None
+    assert desk.workflow.post(seen).current.comms_ref is not None
+    assert desk.workflow.route_unrouted() == []  # shown once, not at every start
+
+
+def test_start_up_routing_leaves_withdrawn_posts_alone(desk):
+    desk.port.fail.add("show_to_comms")
+    number = desk.submit()
+    desk.workflow.withdraw(number, by=POSTER)
+    desk.port.fail.discard("show_to_comms")
+
+    assert desk.workflow.route_unrouted() == []

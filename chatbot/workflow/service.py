@@ -33,6 +33,7 @@ from chatbot.workflow.metrics import Metrics, MetricsError, parse_metrics, recor
 from chatbot.workflow.outcome import Code, Outcome
 from chatbot.workflow.people import Person, as_people, comms_from_settings
 from chatbot.workflow.posts import (
+    OPEN_STATES,
     Link,
     Post,
     PostState,
@@ -93,6 +94,29 @@ class Workflow:
             clock=clock,
             on_reminders_scheduled=on_reminders_scheduled,
         )
+
+    def route_unrouted(self) -> list[int]:
+        """Show comms every open post of this platform whose current version they never saw.
+
+        A post is committed before it is shown to comms; if the process died in between, or
+        the comms channel was unreachable then, it would wait for a decision nobody can give.
+        The adapters call this once at start-up, so nothing submitted is lost.
+        """
+        with self.store.reading() as db:
+            numbers = [row[0] for row in db.execute(
+                "SELECT p.number FROM posts p JOIN versions v"
+                " ON v.post = p.number AND v.version = p.current_version"
+                " WHERE p.platform = ? AND v.comms_ref IS NULL AND p.state IN (?, ?, ?)"
+                " ORDER BY p.number",
+                [self.port.platform, *sorted(OPEN_STATES)],
+            ).fetchall()]
+        routed = []
+        for number in numbers:
+            post = self.post(number)
+            if post is not None and not self._run([self._route(post)]):
+                log.info("post %d reached comms at start-up", number)
+                routed.append(number)
+        return routed
 
     # --- reading ---------------------------------------------------------------------------
 

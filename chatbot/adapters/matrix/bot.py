@@ -24,6 +24,7 @@ import asyncio
 import concurrent.futures
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -102,6 +103,9 @@ class MatrixBot:
             self.stop()
             raise
         self.scheduler.start()
+        # posts committed but never shown to the comms room (a crash, a send that failed)
+        threading.Thread(target=self.workflow.route_unrouted, name="checkpost-reroute",
+                         daemon=True).start()
 
     def stop(self, timeout: float = 30.0) -> None:
         loop = self.conn.loop

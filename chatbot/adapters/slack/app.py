@@ -86,6 +86,9 @@ class SlackBot:
 
     def start(self) -> None:
         self.scheduler.start()
+        # a post committed but never shown to comms (a crash, an unreachable channel) is
+        # shown now, after the ack path is up, so start-up does not wait on the Web API
+        self.executor.submit(self.workflow.route_unrouted)
 
     def close(self) -> None:
         """Stop the reminders, let running work finish, close the database."""
