@@ -11,6 +11,7 @@ from chatbot.policy.engine import check_rules
 from chatbot.policy.loader import load_policy
 from chatbot.policy.model import Draft, Finding, MediaDeclaration
 from chatbot.policy.rules import Policy
+from chatbot.workflow.testing import Desk
 
 REPO = Path(__file__).resolve().parent.parent
 POLICY_DIR = REPO / "policies"
@@ -46,3 +47,11 @@ def labels(findings: Checker) -> Callable[..., set[str]]:
         return {f.label for f in findings(text, account, media)}
 
     return run
+
+
+@pytest.fixture
+def desk(tmp_path):
+    """A workflow on a fresh database with an in-memory port and a manual clock."""
+    desk = Desk(tmp_path / "checkpost.db")
+    yield desk
+    desk.close()

@@ -5,21 +5,12 @@ Time only moves when a test moves the `ManualClock`; nothing here sleeps.
 
 from __future__ import annotations
 
-import pytest
-
 from chatbot.ports import MemoryPort
 from chatbot.workflow import ReminderScheduler
 from chatbot.workflow.reminders import MEASURE_ADVICE, REACTIONS_ADVICE
 from chatbot.workflow.testing import POSTER, Desk
 
 HOUR, DAY = 3600, 86400
-
-
-@pytest.fixture
-def desk(tmp_path):
-    desk = Desk(tmp_path / "checkpost.db")
-    yield desk
-    desk.close()
 
 
 def reminders(desk):

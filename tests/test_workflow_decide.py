@@ -20,13 +20,6 @@ from chatbot.workflow.testing import (
 
 
 @pytest.fixture
-def desk(tmp_path):
-    desk = Desk(tmp_path / "checkpost.db")
-    yield desk
-    desk.close()
-
-
-@pytest.fixture
 def desk_of_two(tmp_path):
     desk = Desk(tmp_path / "checkpost.db", approvals_required=2)
     yield desk

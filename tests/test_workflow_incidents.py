@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from chatbot.workflow import CHECKLIST, Code, find_step
 from chatbot.workflow.incidents import POLICY_LINE
-from chatbot.workflow.testing import ANA, BEN, OUTSIDER, POSTER, Desk
+from chatbot.workflow.testing import ANA, BEN, OUTSIDER, POSTER
 
 COMMENT = "https://www.facebook.com/cisa2k/posts/7?comment_id=99"
-
-
-@pytest.fixture
-def desk(tmp_path):
-    desk = Desk(tmp_path / "checkpost.db")
-    yield desk
-    desk.close()
 
 
 def test_incident_sends_comms_the_policy_checklist(desk):

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from chatbot.workflow import Code, PostState
-from chatbot.workflow.testing import ANA, BEN, OUTSIDER, POSTER, Desk, finding
-
-
-@pytest.fixture
-def desk(tmp_path):
-    desk = Desk(tmp_path / "checkpost.db")
-    yield desk
-    desk.close()
+from chatbot.workflow.testing import ANA, BEN, OUTSIDER, POSTER, finding
 
 
 def test_poster_marks_an_approved_post_published_with_its_url(desk):

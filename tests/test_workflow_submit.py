@@ -10,14 +10,7 @@ from chatbot.ports import MemoryPort
 from chatbot.store import Store
 from chatbot.workflow import Code, PostState, Workflow
 from chatbot.workflow.people import Person, comms_from_settings
-from chatbot.workflow.testing import POSTER, Desk, draft, finding, verdict
-
-
-@pytest.fixture
-def desk(tmp_path):
-    desk = Desk(tmp_path / "checkpost.db")
-    yield desk
-    desk.close()
+from chatbot.workflow.testing import POSTER, draft, finding, verdict
 
 
 def test_submitted_draft_becomes_a_post_with_everything_the_poster_gave(desk):
