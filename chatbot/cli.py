@@ -18,7 +18,7 @@ from chatbot.policy.loader import PolicyError, load_policy
 from chatbot.policy.model import ACCOUNTS, Draft, MediaDeclaration, Verdict
 from chatbot.policy.rules import Policy
 from chatbot.render import render_verdict
-from chatbot.verdict import DraftError, check
+from chatbot.verdict import DraftError, check, check_many, validate
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -72,7 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--context", default="", help="why this post, why now (an event, a day)")
     c.add_argument("--json", action="store_true", help="print one JSON object")
-    c.add_argument("--no-llm", action="store_true", help="rules only; skip the LLM tone review")
+    c.add_argument(
+        "--no-llm", action="store_true", help="skip the LLM tone review (the learned layer runs)"
+    )
+    c.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="the rules alone: no learned layer, no LLM review (fast; loads no model)",
+    )
     c.add_argument(
         "--batch",
         type=Path,
@@ -89,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="score the checker on labelled drafts (JSONL)")
     e.add_argument("file", type=Path, metavar="FILE.jsonl")
     e.add_argument("--json", action="store_true", help="print the scores as JSON")
-    e.add_argument("--no-llm", action="store_true", help="rules only")
+    e.add_argument("--no-llm", action="store_true", help="skip the LLM tone review")
+    e.add_argument("--rules-only", action="store_true", help="the rules alone (no model, no LLM)")
     e.add_argument("--policy", type=Path, help="policy file or directory")
     e.set_defaults(func=cmd_eval)
 
@@ -124,15 +132,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     settings = load_settings()
     policy = load_policy(args.policy or policy_path(settings))
+    judges = _judges(args)
     if args.batch:
-        return _check_batch(args.batch, policy, settings, use_llm=not args.no_llm)
+        return _check_batch(args.batch, policy, settings, **judges)
     draft = Draft(
         text=_draft_text(args),
         account=args.account,
         media=tuple(MediaDeclaration.parse(m) for m in args.media),
         context=args.context,
     )
-    verdict = check(draft, policy, settings, use_llm=not args.no_llm)
+    verdict = check(draft, policy, settings, **judges)
     if args.json:
         print(json.dumps(verdict.to_json(), ensure_ascii=False))
     else:
@@ -153,27 +162,59 @@ def _draft_text(args: argparse.Namespace) -> str:
     return args.text
 
 
-def _check_batch(path: Path, policy: Policy, settings: Settings, use_llm: bool) -> int:
-    """One JSON object out per line in; a bad line gets an `error` object and the rest go on."""
+def _judges(args: argparse.Namespace) -> dict[str, bool]:
+    return {"use_llm": not (args.no_llm or args.rules_only), "use_model": not args.rules_only}
+
+
+#: Lines checked together: the learned layer embeds a chunk in one call.
+BATCH_CHUNK = 64
+
+
+def _check_batch(path: Path, policy: Policy, settings: Settings, **judges: bool) -> int:
+    """One JSON object out per line in, in order; a bad line gets an `error` object and the
+    rest go on. Lines are checked in chunks so the learned layer can batch its embeddings."""
     worst = EXIT_OK
-    for number, item in _read_jsonl(path):
+    chunk: list[tuple[int, dict | str]] = []
+    for entry in _read_jsonl(path):
+        chunk.append(entry)
+        if len(chunk) == BATCH_CHUNK:
+            worst = _check_chunk(chunk, policy, settings, worst, judges)
+            chunk = []
+    if chunk:
+        worst = _check_chunk(chunk, policy, settings, worst, judges)
+    return worst
+
+
+def _check_chunk(
+    chunk: list[tuple[int, dict | str]],
+    policy: Policy,
+    settings: Settings,
+    worst: int,
+    judges: dict[str, bool],
+) -> int:
+    outputs: list[dict] = []
+    valid: list[tuple[int, Draft]] = []
+    for number, item in chunk:
         if isinstance(item, str):
-            print(json.dumps({"line": number, "error": item}, ensure_ascii=False))
-            worst = EXIT_USAGE
+            outputs.append({"line": number, "error": item})
             continue
         try:
-            verdict = check(_draft_from_json(item), policy, settings, use_llm=use_llm)
+            draft = _draft_from_json(item)
+            validate(draft)
         except (DraftError, InputError) as exc:
-            print(
-                json.dumps(
-                    {"id": item.get("id"), "line": number, "error": str(exc)}, ensure_ascii=False
-                )
-            )
-            worst = EXIT_USAGE
+            outputs.append({"id": item.get("id"), "line": number, "error": str(exc)})
             continue
-        print(json.dumps({"id": item.get("id"), **verdict.to_json()}, ensure_ascii=False))
+        valid.append((len(outputs), draft))
+        outputs.append({"id": item.get("id")})
+    verdicts = check_many([d for _, d in valid], policy, settings, **judges)
+    for (slot, _), verdict in zip(valid, verdicts, strict=True):
+        outputs[slot].update(verdict.to_json())
         if not verdict.passed and worst == EXIT_OK:
             worst = EXIT_FINDINGS
+    for output in outputs:
+        print(json.dumps(output, ensure_ascii=False))
+        if "error" in output:
+            worst = EXIT_USAGE
     return worst
 
 
@@ -220,14 +261,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
     settings = load_settings()
     policy = load_policy(args.policy or policy_path(settings))
     score = Score()
+    items: list[tuple[str, set[str], Draft]] = []
     for number, item in _read_jsonl(args.file):
         if isinstance(item, str):
             raise InputError(item)
         labels = item.get("labels")
         if not isinstance(labels, list):
             raise InputError(f'{args.file}:{number}: a labelled draft needs a "labels" list')
-        verdict: Verdict = check(_draft_from_json(item), policy, settings, use_llm=not args.no_llm)
-        score.add(str(item.get("id", number)), set(labels), verdict)
+        items.append((str(item.get("id", number)), set(labels), _draft_from_json(item)))
+    judges = _judges(args)
+    for start in range(0, len(items), BATCH_CHUNK):
+        part = items[start : start + BATCH_CHUNK]
+        verdicts: list[Verdict] = check_many([d for _, _, d in part], policy, settings, **judges)
+        for (draft_id, labels, _), verdict in zip(part, verdicts, strict=True):
+            score.add(draft_id, labels, verdict)
     if args.json:
         print(json.dumps(score.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -39,6 +39,9 @@ class Settings:
     openai_base_url: str = ""
     llm_model: str = "gpt-4o-mini"
     llm_timeout: float = 30.0
+    #: The learned layer (CHECKPOST_MODEL=on|off) and, for retrained heads, their file.
+    model_on: bool = True
+    model_heads: str = ""
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""
@@ -89,6 +92,8 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         openai_base_url=get("OPENAI_BASE_URL", ""),
         llm_model=get("CHECKPOST_LLM_MODEL", "") or "gpt-4o-mini",
         llm_timeout=_positive_float(get("CHECKPOST_LLM_TIMEOUT", "30"), "CHECKPOST_LLM_TIMEOUT"),
+        model_on=_switch(get("CHECKPOST_MODEL", "on"), "CHECKPOST_MODEL"),
+        model_heads=get("CHECKPOST_MODEL_HEADS", ""),
         slack_bot_token=get("SLACK_BOT_TOKEN", ""),
         slack_signing_secret=get("SLACK_SIGNING_SECRET", ""),
         slack_app_token=get("SLACK_APP_TOKEN", ""),
@@ -131,6 +136,15 @@ def parse_duration(value: str, name: str = "duration") -> int:
     if len(offsets) != 1:
         raise ConfigError(f"{name}: expected one duration such as 180d, got {value!r}")
     return offsets[0]
+
+
+def _switch(value: str, name: str) -> bool:
+    word = value.strip().lower()
+    if word in ("on", "1", "true", "yes", ""):
+        return True
+    if word in ("off", "0", "false", "no"):
+        return False
+    raise ConfigError(f"{name} must be on or off, got {value!r}")
 
 
 def _csv(value: str) -> tuple[str, ...]:

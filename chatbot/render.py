@@ -17,6 +17,7 @@ def render_verdict(draft: Draft, verdict: Verdict) -> str:
         lines.append("")
         lines.extend(render_finding(number, finding, draft.text))
     lines.append("")
+    lines.append(model_line(verdict))
     lines.append(llm_line(verdict))
     if verdict.llm.rewrite:
         lines.append(f"  Suggested rewrite: {verdict.llm.rewrite}")
@@ -54,6 +55,22 @@ def headline(verdict: Verdict) -> str:
     if verdict.passed:
         return f"PASS with notes ({summary}): worth a look before posting."
     return f"NEEDS CHANGES ({summary}): fix the errors before posting."
+
+
+def judges_line(verdict: Verdict) -> str:
+    """Which judges ran, in one line for the chat adapters: the learned layer and the LLM."""
+    return f"{model_line(verdict)} {llm_line(verdict)}"
+
+
+def model_line(verdict: Verdict) -> str:
+    """Whether the learned layer ran, was off or failed, and what it can judge."""
+    model = verdict.model
+    if model.status == "ok":
+        heads = ", ".join(model.heads) or "no head reaches this draft"
+        return f"Learned layer: ran ({heads})."
+    if model.status == "off":
+        return f"Learned layer: off ({model.reason.removeprefix('the learned layer is off ')})."
+    return f"Learned layer: FAILED ({model.reason}). The rules' verdict stands."
 
 
 def llm_line(verdict: Verdict) -> str:

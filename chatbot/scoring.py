@@ -32,10 +32,18 @@ class LabelCounts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
+#: The judges whose findings are also scored apart, so `eval` shows what each one found.
+JUDGES: tuple[str, ...] = ("rules", "model", "llm")
+
+
 @dataclass
 class Score:
     labels: dict[str, LabelCounts] = field(
         default_factory=lambda: {x: LabelCounts() for x in LABELS}
+    )
+    #: judge → label → counts, from that judge's findings alone.
+    judges: dict[str, dict[str, LabelCounts]] = field(
+        default_factory=lambda: {j: {x: LabelCounts() for x in LABELS} for j in JUDGES}
     )
     fine: int = 0
     problems: int = 0
@@ -45,13 +53,9 @@ class Score:
 
     def add(self, draft_id: str, truth: set[str], verdict: Verdict) -> None:
         predicted = verdict.labels
-        for label, counts in self.labels.items():
-            if label in truth and label in predicted:
-                counts.tp += 1
-            elif label in predicted:
-                counts.fp += 1
-            elif label in truth:
-                counts.fn += 1
+        _count(self.labels, truth, predicted)
+        for judge, table in self.judges.items():
+            _count(table, truth, {f.label for f in verdict.findings if f.source == judge})
         if truth:
             self.problems += 1
             if not predicted:
@@ -76,6 +80,14 @@ class Score:
                 }
                 for label, c in self.labels.items()
             },
+            "by_judge": {
+                judge: {
+                    label: {"tp": c.tp, "fp": c.fp, "fn": c.fn, "recall": round(c.recall, 3)}
+                    for label, c in table.items()
+                }
+                for judge, table in self.judges.items()
+                if self.ran(judge)
+            },
             "fine": self.fine,
             "fine_flagged": [{"id": i, "predicted": p} for i, p in self.fine_flagged],
             "problems": self.problems,
@@ -83,17 +95,42 @@ class Score:
         }
 
 
+    def ran(self, judge: str) -> bool:
+        """Whether `judge` made any finding at all (its columns are shown only then)."""
+        return any(c.tp or c.fp for c in self.judges[judge].values())
+
+    @property
+    def macro_f1(self) -> float:
+        scored = [c for c in self.labels.values() if c.tp + c.fn]
+        return sum(c.f1 for c in scored) / len(scored) if scored else 0.0
+
+
+def _count(table: dict[str, LabelCounts], truth: set[str], predicted: set[str]) -> None:
+    for label, counts in table.items():
+        if label in truth and label in predicted:
+            counts.tp += 1
+        elif label in predicted:
+            counts.fp += 1
+        elif label in truth:
+            counts.fn += 1
+
+
 def render_score(score: Score) -> str:
-    rows = [
-        f"{'label':<27} {'prec':>5} {'rec':>5} {'F1':>5} {'tp':>4} {'fp':>4} {'fn':>4}",
-        "-" * 59,
-    ]
+    judges = [j for j in JUDGES if score.ran(j)]
+    header = f"{'label':<27} {'prec':>5} {'rec':>5} {'F1':>5} {'tp':>4} {'fp':>4} {'fn':>4}"
+    header += "".join(f" {j + ' tp/fp':>13}" for j in judges)
+    rows = [header, "-" * len(header)]
     for label, c in score.labels.items():
-        rows.append(
+        row = (
             f"{label:<27} {c.precision:5.2f} {c.recall:5.2f} {c.f1:5.2f} "
             f"{c.tp:4d} {c.fp:4d} {c.fn:4d}"
         )
-    rows.append("-" * 59)
+        for judge in judges:
+            own = score.judges[judge][label]
+            row += f" {f'{own.tp}/{own.fp}':>13}"
+        rows.append(row)
+    rows.append("-" * len(header))
+    rows.append(f"macro-F1 over labels present: {score.macro_f1:.2f}")
     rows.append(_share("fine drafts flagged", len(score.fine_flagged), score.fine))
     rows.append(_share("problem drafts passed", len(score.problems_passed), score.problems))
     if score.fine_flagged:

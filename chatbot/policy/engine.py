@@ -9,14 +9,15 @@ a typical post however many rules share a term list.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chatbot.policy.gates import TermGroup
 from chatbot.policy.media import MediaItem, media_items
 from chatbot.policy.model import LABELS, Draft, Finding
+from chatbot.policy.names import NameHit, NameList
 from chatbot.policy.normalise import Normalised, normalise, sentences
 from chatbot.policy.rules import Policy, Rule
-from chatbot.policy.structure import Structure, parse_structure
+from chatbot.policy.structure import Segment, Structure, parse_structure
 
 #: Labels whose presence in a quoted part makes the post a repost of a violation: everything
 #: the first list of the policy forbids ("Do not retweet or repost anything that contains any
@@ -31,7 +32,7 @@ def check_rules(draft: Draft, policy: Policy) -> list[Finding]:
     quoted_hits: list[tuple[Rule, tuple[int, int]]] = []
     repost_rules: list[Rule] = []
     for rule in policy.active_rules:
-        if draft.account not in rule.accounts:
+        if draft.account not in rule.accounts or rule.match.model:
             continue
         if rule.match.repost_of:
             repost_rules.append(rule)
@@ -45,8 +46,9 @@ def check_rules(draft: Draft, policy: Policy) -> list[Finding]:
             hit = context.first_hit(rule)
             if hit is None:
                 continue
-            span, kind = hit
-            findings.append(_finding(rule, span))
+            span, kind, named = hit
+            detail = f"names: {', '.join(named)}" if named else ""
+            findings.append(_finding(rule, span, detail=detail))
             if kind == "quoted" and rule.label in REPOSTABLE:
                 quoted_hits.append((rule, span))
     for rule in repost_rules:
@@ -55,6 +57,33 @@ def check_rules(draft: Draft, policy: Policy) -> list[Finding]:
             carried = sorted({r.label for r, _ in quoted_hits})
             findings.append(_finding(rule, first_span, carried=carried))
     return _deduplicate(findings)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What the learned layer needs from the rules: which model rules may judge a draft, the
+    parts of the draft (own words, quotes) to score apart, and the repost rules to add."""
+
+    rules: tuple[Rule, ...]
+    segments: tuple[Segment, ...]
+    repost_rules: tuple[Rule, ...]
+
+
+def model_reach(draft: Draft, policy: Policy) -> Reach:
+    """The model rules whose account, `reply`, `requires` and `unless` let them judge `draft`."""
+    candidates = [r for r in policy.model_rules if draft.account in r.accounts]
+    if not candidates:
+        return Reach((), (), ())
+    context = _Context.of(draft, policy)
+    return Reach(
+        rules=tuple(r for r in candidates if context.in_reach(r)),
+        segments=context.structure.segments,
+        repost_rules=tuple(
+            r
+            for r in policy.active_rules
+            if r.match.repost_of and draft.account in r.accounts and context.in_reach(r)
+        ),
+    )
 
 
 @dataclass
@@ -69,6 +98,9 @@ class _Context:
     media: list[MediaItem]
     hits: dict[int, list[tuple[int, int]]]
     present: set[str]
+    #: Each name list's hits, found once per draft; and the entity at each hit's span.
+    names: dict[str, list[NameHit]] = field(default_factory=dict)
+    entities: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, draft: Draft, policy: Policy) -> _Context:
@@ -88,8 +120,9 @@ class _Context:
             present=present,
         )
 
-    def first_hit(self, rule: Rule) -> tuple[tuple[int, int], str] | None:
-        """The span (original text) and part (own/quoted) of the rule's first match, if any."""
+    def first_hit(self, rule: Rule) -> tuple[tuple[int, int], str, list[str]] | None:
+        """The span (original text), part (own/quoted) and the entities named in the window of
+        the rule's first match, if any."""
         match = rule.match
         anchor = match.all[0]
         if anchor.gate is not None and anchor.gate.isdisjoint(self.present):
@@ -112,15 +145,46 @@ class _Context:
                 continue
             if any(self._inside(p, window) for p in match.none):
                 continue
-            return self.norm.span(start, end), kind
+            return self.norm.span(start, end), kind, self._named(match.all, window)
         return None
+
+    def _named(self, groups: tuple[TermGroup, ...], window: tuple[int, int]) -> list[str]:
+        lo, hi = window
+        named = [
+            self.entities[span]
+            for group in groups
+            if group.names
+            for span in self._hits(group)
+            if lo <= span[0] and span[1] <= hi and span in self.entities
+        ]
+        return list(dict.fromkeys(named))
+
+    def in_reach(self, rule: Rule) -> bool:
+        """Whether the draft-wide conditions (`reply`, `unless`, `requires`) let `rule` fire."""
+        match = rule.match
+        if match.reply is not None and (self.structure.reply_to is not None) != match.reply:
+            return False
+        if any(self._hits(p) for p in match.unless):
+            return False
+        return all(self._hits(p) for p in match.requires)
 
     def _hits(self, pattern: TermGroup) -> list[tuple[int, int]]:
         found = self.hits.get(id(pattern))
         if found is None:
             found = pattern.spans(self.norm.text, self.present)
+            if pattern.names:
+                found = sorted(found + [s for n in pattern.names for s in self._name_spans(n)])
             self.hits[id(pattern)] = found
         return found
+
+    def _name_spans(self, names: NameList) -> list[tuple[int, int]]:
+        hits = self.names.get(names.list_name)
+        if hits is None:
+            hits = names.find(self.norm)
+            self.names[names.list_name] = hits
+            for hit in hits:
+                self.entities.setdefault((hit.start, hit.end), hit.entity.name)
+        return [(h.start, h.end) for h in hits]
 
     def _window(self, position: int, within: str, kind: str) -> tuple[int, int]:
         """The sentence around `position`, or the whole part (own or quoted) it belongs to."""

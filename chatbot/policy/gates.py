@@ -15,9 +15,13 @@ import re._constants as c
 import re._parser as sre_parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import ahocorasick
 import regex
+
+if TYPE_CHECKING:
+    from chatbot.policy.names import NameList
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,9 @@ class TermGroup:
     """A rule's list of patterns: any one of them matching is a hit."""
 
     patterns: tuple[GatedPattern, ...]
+    #: Name lists (`$politicians`) whose entities also count as hits; the engine finds them,
+    #: since a list needs the draft's original text (capitals, @handles) as well.
+    names: tuple[NameList, ...] = ()
     #: Every pattern's gate together, or None when some pattern always runs.
     gate: frozenset[str] | None = field(init=False)
     #: For each gate literal, the patterns it opens (indices, in order).
@@ -38,7 +45,8 @@ class TermGroup:
 
     def __post_init__(self) -> None:
         gates = [p.gate for p in self.patterns]
-        union = None if any(g is None for g in gates) else frozenset().union(*gates)
+        always = self.names or any(g is None for g in gates)
+        union = None if always else frozenset().union(*gates)
         index: dict[str, list[int]] = {}
         for i, g in enumerate(gates):
             for literal in g or ():

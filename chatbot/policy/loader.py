@@ -20,10 +20,13 @@ import yaml
 from chatbot.policy.gates import GatedPattern, GateIndex, TermGroup, gated
 from chatbot.policy.media import CLASS_ORDER, EXTRA_CLASSES, MediaVocabulary
 from chatbot.policy.model import ACCOUNTS, LABELS, LEVELS
+from chatbot.policy.names import NameList, NameListError, load_name_list
 from chatbot.policy.normalise import normalise_pattern_literal
 from chatbot.policy.rules import Match, Policy, Rule
 
-TOP_KEYS = {"policy", "labels", "terms", "repost_markers", "media", "rules", "overrides"}
+TOP_KEYS = {
+    "policy", "labels", "terms", "names", "repost_markers", "media", "rules", "overrides"
+}
 POLICY_KEYS = {"name", "version", "source"}
 LABEL_KEYS = {"level", "policy"}
 RULE_KEYS = {"id", "label", "level", "message", "policy", "link", "accounts", "match", "enabled"}
@@ -39,6 +42,7 @@ MATCH_KEYS = {
     "reply",
     "media",
     "repost_of",
+    "model",
 }
 OVERRIDE_KEYS = {"enabled", "level", "message", "link", "accounts"}
 MEDIA_KEYS = {"credit", "classes"}
@@ -149,6 +153,8 @@ class _Builder:
         self.classes: dict[str, list[Node]] = {}
         self.repost_markers: list[Node] = []
         self.compiled: dict[str, TermGroup] = {}
+        self.name_lists: dict[str, NameList] = {}
+        self.name_digests: list[str] = []
         self.patterns: dict[str, GatedPattern] = {}
 
     def build(self) -> Policy:
@@ -171,7 +177,8 @@ class _Builder:
                 rules[rule.id] = rule
         for doc in self.docs:
             self._apply_overrides(doc, rules)
-        digest = hashlib.sha256("".join(d.digest for d in self.docs).encode()).hexdigest()
+        digests = [d.digest for d in self.docs] + self.name_digests
+        digest = hashlib.sha256("".join(digests).encode()).hexdigest()
         return Policy(
             name=self.meta.get("name", ""),
             version=f"{self.meta.get('version', '')}+{digest[:8]}",
@@ -187,6 +194,7 @@ class _Builder:
             ),
             repost_markers=tuple(self._compile([m], "repost_markers") for m in self.repost_markers),
             files=tuple(d.file for d in self.docs),
+            name_lists=dict(self.name_lists),
             gates=GateIndex(g for group in self.compiled.values() for g in group.gates),
         )
 
@@ -208,6 +216,9 @@ class _Builder:
         if "terms" in top:
             for name, values in _mapping(top["terms"], "terms").items():
                 self.terms.setdefault(name, []).extend(_strings(values, f"terms.{name}"))
+        if "names" in top:
+            for name, path_node in _mapping(top["names"], "names").items():
+                self._name_list(name, path_node)
         if "repost_markers" in top:
             self.repost_markers.extend(_strings(top["repost_markers"], "repost_markers"))
         if "media" in top:
@@ -225,6 +236,18 @@ class _Builder:
                     self.classes.setdefault(klass, []).extend(
                         _strings(values, f"media.classes.{klass}")
                     )
+
+    def _name_list(self, name: str, node: Node) -> None:
+        """`names: {politicians: names/politicians.json}`: a list file beside the policy."""
+        relative = _string(node, f"names.{name}")
+        if name in self.terms or name in self.name_lists:
+            raise node.error(f"names.{name}", "this name is already a term list or name list")
+        path = Path(node.file).parent / relative
+        try:
+            self.name_lists[name] = load_name_list(path, name)
+        except NameListError as exc:
+            raise node.error(f"names.{name}", str(exc)) from None
+        self.name_digests.append(hashlib.sha256(path.read_bytes()).hexdigest())
 
     def _label(self, label: str, spec: Node) -> None:
         if label not in LABELS:
@@ -302,8 +325,21 @@ class _Builder:
         repost_of = (
             _bool(spec["repost_of"], f"{where}: match.repost_of") if "repost_of" in spec else False
         )
-        if not groups and not media and not repost_of:
-            raise node.error(f"{where}: match", "needs `any`, `all`, `media` or `repost_of`")
+        model = _string(spec["model"], f"{where}: match.model") if "model" in spec else ""
+        if model and model not in LABELS:
+            raise spec["model"].error(
+                f"{where}: match.model",
+                f"{model!r} is not a head; heads are named for their label: {', '.join(LABELS)}",
+            )
+        if model and (groups or media or repost_of):
+            raise spec["model"].error(
+                f"{where}: match.model",
+                "a model rule takes only `requires`, `unless` and `where` beside `model`",
+            )
+        if not groups and not media and not repost_of and not model:
+            raise node.error(
+                f"{where}: match", "needs `any`, `all`, `media`, `repost_of` or `model`"
+            )
         return Match(
             all=tuple(self._compile(g, f"{where}: match") for g in groups),
             none=self._compiled_list(spec.get("none"), f"{where}: match.none"),
@@ -318,6 +354,7 @@ class _Builder:
             reply=_bool(spec["reply"], f"{where}: match.reply") if "reply" in spec else None,
             media=tuple(m.value for m in media),
             repost_of=repost_of,
+            model=model,
         )
 
     def _compiled_list(self, node: Node | None, field: str) -> tuple[TermGroup, ...]:
@@ -333,22 +370,25 @@ class _Builder:
         Groups shared by several rules (a `$terms` list) are compiled once.
         """
         sources: list[tuple[str, Node]] = []
+        names: list[NameList] = []
         for p in patterns:
-            if p.value.startswith("$"):
+            if p.value.startswith("$") and p.value[1:] in self.name_lists:
+                names.append(self.name_lists[p.value[1:]])
+            elif p.value.startswith("$"):
                 name = p.value[1:]
                 if name not in self.terms:
                     raise p.error(field, f"unknown term list {p.value!r}; define it under `terms:`")
                 sources.extend(self._pattern(t) for t in self.terms[name])
             else:
                 sources.append(self._pattern(p))
-        key = "\n".join(s for s, _ in sources)
+        key = "\n".join([*(s for s, _ in sources), *(f"${n.list_name}" for n in names)])
         if key not in self.compiled:
             patterns = []
             for source, node in sources:
                 if source not in self.patterns:
                     self.patterns[source] = self._gated(source, node, field)
                 patterns.append(self.patterns[source])
-            self.compiled[key] = TermGroup(tuple(patterns))
+            self.compiled[key] = TermGroup(tuple(patterns), names=tuple(names))
         return self.compiled[key]
 
     @staticmethod

@@ -69,13 +69,17 @@ class Finding:
     policy: str
     link: str = ""
     span: tuple[int, int] | None = None
-    source: Literal["rules", "llm"] = "rules"
+    source: Literal["rules", "model", "llm"] = "rules"
     suggestion: str = ""
     located: bool = True
+    #: The learned layer's probability for its label; None for rules and the LLM review.
+    score: float | None = None
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["span"] = list(self.span) if self.span else None
+        if self.score is None:
+            del data["score"]
         return data
 
     @classmethod
@@ -92,6 +96,7 @@ class Finding:
             source=data.get("source", "rules"),
             suggestion=data.get("suggestion", ""),
             located=data.get("located", True),
+            score=data.get("score"),
         )
 
 
@@ -114,12 +119,35 @@ class ReviewStatus:
 
 
 @dataclass(frozen=True)
+class ModelStatus:
+    """How the learned layer went: `ok` (with the heads that ran), `off`, or `failed` (why)."""
+
+    status: Literal["ok", "off", "failed"]
+    reason: str = ""
+    heads: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"status": self.status, "reason": self.reason, "heads": list(self.heads)}
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> ModelStatus:
+        if not data:  # a verdict stored before the learned layer existed
+            return cls("off", "checked before the learned layer existed")
+        return cls(
+            status=data.get("status", "off"),
+            reason=data.get("reason", ""),
+            heads=tuple(data.get("heads", ())),
+        )
+
+
+@dataclass(frozen=True)
 class Verdict:
     """Rules and review combined; any `error`-level finding fails it, whoever made it."""
 
     findings: tuple[Finding, ...] = ()
     llm: ReviewStatus = field(default_factory=lambda: ReviewStatus("skipped", "not requested"))
     policy_version: str = ""
+    model: ModelStatus = field(default_factory=lambda: ModelStatus("off", "not requested"))
 
     @property
     def passed(self) -> bool:
@@ -137,6 +165,7 @@ class Verdict:
         return {
             "verdict": self.verdict,
             "findings": [f.to_json() for f in self.findings],
+            "model": self.model.to_json(),
             "llm": self.llm.to_json(),
             "policy_version": self.policy_version,
         }
@@ -153,4 +182,5 @@ class Verdict:
                 rewrite=llm.get("rewrite"),
             ),
             policy_version=data.get("policy_version", ""),
+            model=ModelStatus.from_json(data.get("model")),
         )

@@ -13,6 +13,7 @@ from typing import Literal
 from chatbot.policy.gates import GateIndex, TermGroup
 from chatbot.policy.media import MediaVocabulary
 from chatbot.policy.model import Level
+from chatbot.policy.names import NameList
 
 Where = Literal["own", "quoted", "any"]
 Within = Literal["sentence", "text"]
@@ -32,6 +33,8 @@ class Match:
     - `reply`: only (True) or never (False) when the draft opens with an @handle.
     - `media`: licence classes; the rule fires once for each medium in one of them.
     - `repost_of`: the rule fires when another rule found something in a quoted part.
+    - `model`: the learned layer's head (named for its label) decides; `requires`, `unless`
+      and the rule's accounts still say whether the draft is within the rule's reach.
     """
 
     all: tuple[TermGroup, ...] = ()
@@ -43,6 +46,7 @@ class Match:
     reply: bool | None = None
     media: tuple[str, ...] = ()
     repost_of: bool = False
+    model: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,13 @@ class Policy:
     repost_markers: tuple[TermGroup, ...] = ()
     files: tuple[str, ...] = field(default_factory=tuple)
     gates: GateIndex = field(default_factory=lambda: GateIndex(()))
+    name_lists: Mapping[str, NameList] = field(default_factory=dict)
 
     @property
     def active_rules(self) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.enabled)
+
+    @property
+    def model_rules(self) -> tuple[Rule, ...]:
+        """The active rules a learned head decides (the engine's matching skips them)."""
+        return tuple(r for r in self.active_rules if r.match.model)

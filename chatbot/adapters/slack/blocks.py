@@ -70,7 +70,7 @@ def findings_message(post: Post, note: str = "") -> tuple[str, list[Block]]:
 
 
 def llm_line(verdict: Verdict) -> str:
-    return f":robot_face: {escape(render.llm_line(verdict))}"
+    return f":robot_face: {escape(render.judges_line(verdict))}"
 
 
 def notice_message(notice: Notice, people: Iterable[str] = ()) -> tuple[str, list[Block]]:

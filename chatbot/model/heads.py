@@ -1,0 +1,146 @@
+"""The shipped heads: linear classifiers over the encoder's embeddings, read from `heads.json`.
+
+A head is numpy arithmetic at run time (`sigmoid(w·x + b)`); scikit-learn is only for training.
+The file records what the weights mean (the encoder, its prefix and dimension), the cut of each
+script (a threshold set on that script's real clean posts, and a stricter `confident` cut), the
+sources it was trained on, and its scores. Because a wrong or truncated file would silently
+misjudge every draft, it is checked whole on load: its sha256, its encoder, every weight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chatbot.model.encoder import DIM, ENCODER_NAME, PREFIX
+
+if TYPE_CHECKING:
+    import numpy as np
+
+SHIPPED = Path(__file__).resolve().parent / "heads.json"
+FORMAT = 1
+RETRAIN = "retrain with `python -m chatbot.model.training` or reinstall checkpost"
+
+
+class HeadsError(ValueError):
+    """The heads file is missing or damaged; the message says which file and what to do."""
+
+
+@dataclass(frozen=True)
+class Head:
+    label: str
+    weights: np.ndarray
+    bias: float
+    thresholds: Mapping[str, float]
+    confident: Mapping[str, float]
+
+    def probability(self, vectors: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        return 1.0 / (1.0 + np.exp(-(vectors @ self.weights + self.bias)))
+
+    def cut(self, script: str) -> float:
+        """The probability at or over which a text of `script` is flagged (a warning)."""
+        return self.thresholds.get(script, self.thresholds["default"])
+
+    def confident_cut(self, script: str) -> float:
+        """The stricter probability at or over which the finding takes the rule's own level."""
+        return max(self.cut(script), self.confident.get(script, self.confident["default"]))
+
+
+@dataclass(frozen=True)
+class Heads:
+    heads: Mapping[str, Head]
+    encoder: Mapping[str, Any]
+    created: str
+    path: str
+
+
+def load_heads(path: str | Path | None = None) -> Heads:
+    """The heads of `path` (default: the file shipped in the package), verified, cached."""
+    target = Path(path) if path else SHIPPED
+    try:
+        stat = target.stat()
+    except OSError:
+        raise HeadsError(f"no heads file at {target}: {RETRAIN}") from None
+    return _load(str(target), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, _mtime: int, _size: int) -> Heads:
+    try:
+        raw = Path(path).read_bytes()
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise HeadsError(f"the heads file {path} is damaged ({exc}): {RETRAIN}") from None
+    if not isinstance(data, dict):
+        raise HeadsError(f"the heads file {path} is damaged (not an object): {RETRAIN}")
+    _verify_checksum(data, path)
+    if data.get("format") != FORMAT:
+        raise HeadsError(f"{path}: format {data.get('format')!r}, this checkpost reads {FORMAT}")
+    encoder = data.get("encoder") or {}
+    expected = {"name": ENCODER_NAME, "prefix": PREFIX, "dim": DIM}
+    for key, value in expected.items():
+        if encoder.get(key) != value:
+            raise HeadsError(
+                f"{path}: trained for encoder {key}={encoder.get(key)!r}, "
+                f"but checkpost embeds with {value!r}: {RETRAIN}"
+            )
+    heads = {name: _head(name, spec, path) for name, spec in (data.get("heads") or {}).items()}
+    if not heads:
+        raise HeadsError(f"{path}: holds no heads: {RETRAIN}")
+    return Heads(heads=heads, encoder=encoder, created=str(data.get("created", "")), path=path)
+
+
+def checksum(data: Mapping[str, Any]) -> str:
+    """The sha256 a heads file records: of its canonical JSON without the `sha256` key."""
+    body = {k: v for k, v in data.items() if k != "sha256"}
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _verify_checksum(data: dict, path: str) -> None:
+    recorded = data.get("sha256")
+    if not isinstance(recorded, str) or recorded != checksum(data):
+        raise HeadsError(
+            f"the heads file {path} is damaged: its sha256 does not match its content: {RETRAIN}"
+        )
+
+
+def _head(name: str, spec: Any, path: str) -> Head:
+    import numpy as np
+
+    def bad(problem: str) -> HeadsError:
+        return HeadsError(f"{path}: head {name!r}: {problem}: {RETRAIN}")
+
+    if not isinstance(spec, dict):
+        raise bad("not an object")
+    weights = spec.get("weights")
+    if not isinstance(weights, list) or len(weights) != DIM:
+        raise bad(f"needs {DIM} weights")
+    vector = np.asarray(weights, dtype=np.float32)
+    bias = spec.get("bias")
+    finite = isinstance(bias, int | float) and math.isfinite(bias) and np.isfinite(vector).all()
+    if not finite:
+        raise bad("weights and bias must be finite numbers")
+    cuts = {}
+    for key in ("thresholds", "confident"):
+        table = spec.get(key)
+        if not isinstance(table, dict) or "default" not in table:
+            raise bad(f"`{key}` needs a cut per script and a `default`")
+        if not all(isinstance(v, int | float) and 0.0 < v < 1.0 for v in table.values()):
+            raise bad(f"`{key}` cuts must be probabilities between 0 and 1")
+        cuts[key] = {str(k): float(v) for k, v in table.items()}
+    return Head(
+        label=str(spec.get("label", name)),
+        weights=vector,
+        bias=float(bias),
+        thresholds=cuts["thresholds"],
+        confident=cuts["confident"],
+    )
