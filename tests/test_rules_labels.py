@@ -169,6 +169,23 @@ def test_friendly_posts_are_neither_sarcasm_nor_snark(labels, text):
     assert not labels(text) & {"sarcasm", "snark"}
 
 
+@pytest.mark.parametrize("text", SARCASM_YES + SNARK_YES)
+def test_tone_the_rules_only_guess_at_is_a_warning(findings, text):
+    """Word lists can only guess at sarcasm and snark: the rules' tone findings do not block,
+    though the policy's level for the label (what a confident LLM finding gets) is an error."""
+    tone = [f for f in findings(text) if f.label in {"sarcasm", "snark"}]
+    assert tone
+    assert {f.level for f in tone} == {"warning"}
+
+
+def test_every_rule_that_guesses_at_tone_keeps_its_own_warning_level(policy):
+    guessing = {"sarcasm-ironic-praise", "sarcasm-praising-a-nuisance", "snark-condescension",
+                "snark-insult", "personal-snark-at-work-people"}
+    levels = {r.id: r.level for r in policy.rules if r.label in {"sarcasm", "snark"}}
+    assert set(levels) == guessing
+    assert set(levels.values()) == {"warning"}
+
+
 def test_sarcasm_about_traffic_on_a_personal_account_is_fine(labels):
     assert labels("Thanks, Bengaluru traffic, for the lightning-fast 2 hours to cross 4 km 🙃",
                   "personal") == set()
