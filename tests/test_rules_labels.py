@@ -390,6 +390,42 @@ def test_a_photo_contest_vote_in_hindi_is_fine(labels):
     assert labels("अपनी पसंदीदा तस्वीर को वोट दें — वोटिंग 30 नवंबर तक खुली है।") == set()
 
 
+CREDITS_INSIDE_A_LINE = [
+    ("Our volunteers digitised 300 pages in Pune last week. Photo: Google Images",
+     "Photo: Google Images"),
+    ("Great turnout at the workshop (Image: Getty) and more soon", "Image: Getty"),
+    ("Volunteers at the library — pic courtesy Times of India", "pic courtesy Times of India"),
+    ("Our volunteers at work 📸: someone on Instagram", "📸: someone on Instagram"),
+    ("The reading room in Mysuru – Photo: The Hindu", "Photo: The Hindu"),
+    ("Thank you, Dharwad! Picture credit: a WhatsApp forward", "Picture credit: a WhatsApp forward"),
+    ("मैसूर में पुस्तकालय का दौरा। फोटो: गूगल", "फोटो: गूगल"),
+]
+
+
+@pytest.mark.parametrize(("text", "credit"), CREDITS_INSIDE_A_LINE)
+def test_credit_inside_a_line_is_read(findings, text, credit):
+    """A credit after the sentence text on the same line is a credit: its media need a licence
+    the policy allows, and the finding points at the credit itself, not the sentence before."""
+    media = [f for f in findings(text) if f.label == "media-license"]
+    assert media, text
+    start, end = media[0].span
+    assert text[start:end] == credit
+
+
+@pytest.mark.parametrize("text", [
+    "The photo walk starts at 9. Join us at the fort gate!",
+    "Thanks for the lovely photos. Pictures from the walk go to Commons with a CC0 dedication soon.",
+    "Great session today. Photo walk next: Sunday at Lalbagh.",
+    "Upload your best shots — photo contest entries close Friday.",
+])
+def test_the_word_photo_in_a_sentence_is_not_a_credit(labels, text):
+    assert "media-license" not in labels(text)
+
+
+def test_an_allowed_credit_inside_a_line_is_fine(labels):
+    assert "media-license" not in labels("Volunteers at the Pune meetup. Photo: CIS-A2K, CC0")
+
+
 def test_a_credit_marker_inside_a_sentence_is_not_a_credit_line(labels):
     assert labels("Watch this short video-tutorial on uploading: https://example.org/how") == set()
     assert labels("The jury shortlisted 30 photos — dancers, puppeteers and more.") == set()
