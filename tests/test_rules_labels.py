@@ -36,6 +36,30 @@ def test_plain_mentions_of_tools_are_not_product_endorsement(labels, text):
     assert "product-endorsement" not in labels(text)
 
 
+PLUG_NAMING_A_FREE_PROJECT = [
+    "Buy the Redmi Note 13, the best phone for Wikipedia editing!",
+    "The Samsung Galaxy Tab is the best tablet for editing Wikidata.",
+    "Airtel is the best network for uploading to Commons.",
+    "Buy a Lenovo IdeaPad today, perfect for Wikisource proofreading.",
+    "ವಿಕಿಪೀಡಿಯ ಸಂಪಾದನೆಗೆ Samsung ಫೋನ್ ಅತ್ಯುತ್ತಮ!",
+]
+PRAISE_OF_THE_FREE_TOOL_ITSELF = [
+    "Wikidata is the best tool for this.",
+    "Kiwix is the best app for reading Wikipedia offline in village libraries.",
+    "Download the Kiwix app on your JioPhone to read Wikipedia offline.",
+]
+
+
+@pytest.mark.parametrize("text", PLUG_NAMING_A_FREE_PROJECT)
+def test_naming_a_free_knowledge_project_does_not_excuse_a_plug(labels, text):
+    assert "product-endorsement" in labels(text)
+
+
+@pytest.mark.parametrize("text", PRAISE_OF_THE_FREE_TOOL_ITSELF)
+def test_praising_the_free_tool_itself_is_not_product_endorsement(labels, text):
+    assert "product-endorsement" not in labels(text)
+
+
 def test_liking_a_product_on_a_personal_account_is_fine(labels):
     assert labels("New Lenovo laptop arrived, best purchase of the year!", "personal") == set()
 
