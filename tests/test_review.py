@@ -25,6 +25,7 @@ from chatbot.review.client import forget_modes
 from chatbot.review.labels import PERSONAL_POLICY_LINES, POLICY_LINES
 from chatbot.review.locate import locate
 from chatbot.review.prompt import TEMPLATE_PATHS
+from chatbot.verdict import check
 from tests.servers.openai_stub import OpenAIStub, Reply, answer, completion, error
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,6 +145,24 @@ def test_a_label_without_a_level_in_our_policy_is_a_warning(stub: OpenAIStub) ->
     _, [finding] = review_tone(DRAFT, settings_for(stub), {"snark": "error"})
 
     assert finding.level == "warning"
+
+
+@pytest.mark.parametrize("label", ["sarcasm", "snark"])
+def test_an_llm_sarcasm_or_snark_finding_is_an_error_under_the_shipped_policy(
+    stub: OpenAIStub, policy, label: str
+) -> None:
+    """The page says "Do not post sarcasm": a confident finding of it blocks approval."""
+    text = "Wow, a whole three people came. What a turnout, truly our finest hour."
+    stub.script(answer([{"label": label, "quote": "What a turnout, truly our finest hour.",
+                         "explanation": "It says the opposite of what it means.",
+                         "suggestion": "Thank you to the three of you who came!"}]))
+
+    verdict = check(Draft(text=text), policy, settings_for(stub))
+
+    [llm] = [f for f in verdict.findings if f.source == "llm"]
+    assert llm.label == label
+    assert llm.level == "error"
+    assert verdict.verdict == "needs-changes"
 
 
 def test_json_in_a_fence_after_some_chatter_is_still_read(stub: OpenAIStub) -> None:
