@@ -59,3 +59,43 @@ def test_spans_map_back_to_the_original_text():
 
 def test_emoji_survive_for_rules_that_read_them():
     assert "🪷" in normalise("कमल 🪷 खिलेगा").text
+
+
+# --- look-alike letters and leet digits ---------------------------------------------------------
+
+
+def test_digits_for_letters_inside_a_latin_word_read_as_letters():
+    assert normalise("V0te for BJP").text == "vote for bjp"
+    assert normalise("B3st ph0ne").text == "best phone"
+    assert normalise("v0t3 w1k1p3d1a").text == "vote wikipedia"
+    assert normalise("g00gle").text == normalise("google").text
+
+
+def test_numbers_units_and_codes_keep_their_digits():
+    text = "4k video, 2024, COVID-19, G20, i18n, mp3, code WIKI15, CIS-A2K, 10am, 3rd"
+    assert normalise(text).text == text.casefold()
+
+
+def test_a_digit_between_camel_case_words_is_a_word_of_its_own():
+    assert "vote 4 ravi" in normalise("#Vote4Ravi").text
+    assert "vote4ravi" in normalise("Vote4Ravi").text
+
+
+def test_cyrillic_look_alikes_in_a_latin_word_read_as_latin():
+    assert normalise("Vоte for ВJP").text == "vote for bjp"  # Cyrillic о and В
+    assert normalise("Іndia").text == "india"  # Cyrillic І reads as capital I, not l
+    assert normalise("αpple").text == "aple"  # Greek α; a repeated letter is read once
+
+
+def test_russian_greek_and_indic_words_are_not_folded():
+    for word in ("мир", "Москва", "αλφα", "ಕನ್ನಡ", "मराठी"):
+        assert normalise(word).text == word.casefold()
+
+
+def test_spans_of_folded_letters_point_at_the_posters_own_characters():
+    original = "Please vоte for ВJP and the B3st ph0ne"
+    norm = normalise(original)
+    for word, written in (("vote", "vоte"), ("bjp", "ВJP"), ("best phone", "B3st ph0ne")):
+        start = norm.text.index(word)
+        s, e = norm.span(start, start + len(word))
+        assert original[s:e] == written

@@ -349,6 +349,21 @@ def test_media_finding_says_what_to_do(findings):
 
 # --- matching never reaches inside URLs and handles ------------------------------------------
 
+@pytest.mark.parametrize("text", [
+    "V0te for BJP!",
+    "v0t3 for the BJP this time",
+    "Vоte for ВJP",  # Cyrillic о and В
+])
+def test_a_vote_call_spelt_with_digits_or_look_alike_letters_is_political_endorsement(
+    labels, text
+):
+    assert "political-endorsement" in labels(text)
+
+
+def test_product_praise_spelt_with_digits_is_product_endorsement(labels):
+    assert "product-endorsement" in labels("The Redmi Note 13 is the B3st ph0ne in the market!")
+
+
 def test_terms_inside_urls_and_handles_do_not_match(labels):
     text = ("Our workshop report: https://example.org/best-laptop-use-code-WIKI20 "
             "thanks @VoteForRaviFan for the question")

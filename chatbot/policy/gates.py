@@ -6,19 +6,20 @@ pattern needs some literal text to match at all (`\\b(use|apply) my code\\b` nee
 `\\b(jio|airtel)\\b` needs "jio" or "airtel"). Each pattern therefore carries its gate: a set
 of literals one of which must occur in the text. One Aho-Corasick pass (pyahocorasick, in C)
 finds every gate literal present in a draft, and only the patterns whose gate is open run.
-A pattern with no usable literal (`\\d+ ?%`) has no gate and always runs.
+A pattern with no usable literal (`\\d+ ?\\w+`), or whose syntax the reader of pattern text
+(`chatbot.policy.pattern_literals`) is unsure of, has no gate and always runs.
 """
 
 from __future__ import annotations
 
-import re._constants as c
-import re._parser as sre_parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import ahocorasick
 import regex
+
+from chatbot.policy.pattern_literals import Branch, CharSet, Group, Item, Repeat, Unsure, parse
 
 if TYPE_CHECKING:
     from chatbot.policy.names import NameList
@@ -106,27 +107,32 @@ def gated(source: str) -> GatedPattern:
 
 
 def required_literals(source: str) -> frozenset[str] | None:
-    """A set of literals one of which every match of `source` contains, or None if unsure."""
+    """A set of literals one of which every match of `source` contains, or None if unsure.
+
+    It reads the pattern text itself (`chatbot.policy.pattern_literals`), not a private parser
+    of the standard library, and gives up (None: the pattern always runs) on any syntax it does
+    not know for certain.
+    """
     try:
-        parsed = sre_parse.parse(source)
-    except Exception:  # regex-only syntax the stdlib parser does not know: just always run
+        items = parse(source)
+    except Unsure:
         return None
-    options = _sequence(list(parsed))
+    options = _sequence(items)
     return frozenset(options) if options else None
 
 
-def _sequence(items: list) -> set[str] | None:
+def _sequence(items: list[Item]) -> set[str] | None:
     """The best gate of a sequence: its longest literal run, or a required group's options."""
     candidates: list[set[str]] = []
     run = ""
-    for op, arg in items:
-        if op is c.LITERAL:
-            run += chr(arg)
+    for item in items:
+        if isinstance(item, str):
+            run += item
             continue
         if run:
             candidates.append({run})
             run = ""
-        option = _element(op, arg)
+        option = _element(item)
         if option:
             candidates.append(option)
     if run:
@@ -136,24 +142,22 @@ def _sequence(items: list) -> set[str] | None:
     return max(candidates, key=lambda s: (min(len(x) for x in s), -len(s)))
 
 
-def _element(op: object, arg: object) -> set[str] | None:
-    if op is c.SUBPATTERN:
-        return _sequence(list(arg[3]))  # type: ignore[index]
-    if op is c.BRANCH:
-        return _alternatives(arg[1])  # type: ignore[index]
-    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-        low, _, item = arg  # type: ignore[misc]
-        return _sequence(list(item)) if low >= 1 else None
-    if op is c.IN:
-        chars = [chr(v) for o, v in arg if o is c.LITERAL]  # type: ignore[union-attr]
-        return set(chars) if chars and len(chars) == len(arg) else None  # type: ignore[arg-type]
-    return None
+def _element(item: Item) -> set[str] | None:
+    if isinstance(item, Group):
+        return _sequence(item.items)
+    if isinstance(item, Branch):
+        return _alternatives(item.branches)
+    if isinstance(item, Repeat):
+        return _sequence(item.items) if item.low >= 1 else None
+    if isinstance(item, CharSet):
+        return set(item.chars) if item.chars else None
+    return None  # an anchor, a lookaround, \b or \w, a range: matches without a literal
 
 
-def _alternatives(branches: list) -> set[str] | None:
+def _alternatives(branches: list[list[Item]]) -> set[str] | None:
     options: set[str] = set()
     for branch in branches:
-        found = _sequence(list(branch))
+        found = _sequence(branch)
         if not found:
             return None  # an alternative with no literal: the group can match without one
         options |= found

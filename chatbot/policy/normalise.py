@@ -1,7 +1,9 @@
 """Text normalisation that sees through cheap evasion and keeps a map back to the original.
 
-Rules match on a normalised copy of the draft: NFKC, case-folded, zero-width characters and
-variation selectors removed, letters spaced out to dodge a filter (`V O T E`) joined, runs of a
+Rules match on a normalised copy of the draft: look-alike letters and leet digits inside a
+Latin word read as Latin letters (`Vоte` with a Cyrillic о, `V0te`, `B3st`; see
+`chatbot.policy.lookalikes`), NFKC, case-folded, zero-width characters and variation selectors
+removed, letters spaced out to dodge a filter (`V O T E`) joined, runs of a
 repeated letter collapsed to one (`sooooo` → `so`, and `good` → `god` on both sides, since
 patterns go through the same collapse), hashtags split into words (`#Vote4Ravi` → `vote 4 ravi`,
 `#मराठी_विकिपीडिया` → `मराठी विकिपीडिया`), and URLs, e-mail addresses and @handles masked so a
@@ -14,6 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from chatbot.policy.lookalikes import fold_lookalikes
 
 #: Characters that change nothing a reader sees but break naive matching.
 INVISIBLE = frozenset(
@@ -67,6 +71,8 @@ class Normalised:
 
 def normalise(text: str) -> Normalised:
     """Normalise `text` for matching; see the module docstring for what changes."""
+    original = text
+    text = fold_lookalikes(text)  # one character for one: indices into it are the original's
     masks = _masked_regions(text) if ("@" in text or "." in text) else {}
     joined = _spaced_letter_separators(text)
     hashtag_chars = _hashtag_positions(text) if "#" in text else set()
@@ -89,7 +95,7 @@ def normalise(text: str) -> Normalised:
             _emit_hashtag_char(text, special, out, origin)
             i = special + 1
     _fold_run(text, i, len(text), out, origin)
-    return Normalised("".join(out), tuple(origin), text)
+    return Normalised("".join(out), tuple(origin), original)
 
 
 def _fold_run(text: str, start: int, end: int, out: list[str], origin: list[int]) -> None:
