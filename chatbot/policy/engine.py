@@ -47,8 +47,7 @@ def check_rules(draft: Draft, policy: Policy) -> list[Finding]:
             if hit is None:
                 continue
             span, kind, named = hit
-            detail = f"names: {', '.join(named)}" if named else ""
-            findings.append(_finding(rule, span, detail=detail))
+            findings.append(_finding(rule, span, named=named))
             if kind == "quoted" and rule.label in REPOSTABLE:
                 quoted_hits.append((rule, span))
     for rule in repost_rules:
@@ -221,10 +220,13 @@ def _finding(
     span: tuple[int, int] | None,
     detail: str = "",
     carried: list[str] | None = None,
+    named: list[str] | None = None,
 ) -> Finding:
     message = rule.message
     if detail:
         message = f"{message} (media: {detail})"
+    if named:
+        message = f"{message} (named: {', '.join(named)})"
     if carried:
         message = f"{message} (the quoted part: {', '.join(carried)})"
     return Finding(

@@ -238,13 +238,17 @@ class _Builder:
                     )
 
     def _name_list(self, name: str, node: Node) -> None:
-        """`names: {politicians: names/politicians.json}`: a list file beside the policy."""
+        """`names: {politicians: names/politicians.json}`: a list file beside the policy;
+        `names/politicians.json#hashtags` is the same list's campaign hashtags alone."""
         relative = _string(node, f"names.{name}")
         if name in self.terms or name in self.name_lists:
             raise node.error(f"names.{name}", "this name is already a term list or name list")
+        relative, _, part = relative.partition("#")
+        if part not in ("", "hashtags"):
+            raise node.error(f"names.{name}", f"#{part}: the only part of a list is #hashtags")
         path = Path(node.file).parent / relative
         try:
-            self.name_lists[name] = load_name_list(path, name)
+            self.name_lists[name] = load_name_list(path, name, only_hashtags=part == "hashtags")
         except NameListError as exc:
             raise node.error(f"names.{name}", str(exc)) from None
         self.name_digests.append(hashlib.sha256(path.read_bytes()).hexdigest())

@@ -70,7 +70,9 @@ class NameList:
         if len(self.automaton):
             for end_index, (alias, entity, exact) in self.automaton.iter(text):
                 start, end = end_index - len(alias) + 1, end_index + 1
-                if not (_boundary(text, start - 1) and _boundary(text, end)):
+                if not _boundary(text, start - 1):
+                    continue
+                if not (_boundary(text, end) or _takes_suffixes(alias)):
                     continue
                 if exact and not _same_in_original(norm, start, end, exact):
                     continue
@@ -92,8 +94,11 @@ class NameList:
         return found
 
 
-def load_name_list(path: Path, list_name: str) -> NameList:
-    """Read and check one list file; a fault names the file and line and what to do."""
+def load_name_list(path: Path, list_name: str, only_hashtags: bool = False) -> NameList:
+    """Read and check one list file; a fault names the file and line and what to do.
+
+    `only_hashtags` keeps just the entities' campaign hashtags (`#ImWithHer`, `#KhelaHobe`):
+    a campaign's own hashtag takes a side by itself, so a rule may fire on it alone."""
     file = str(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -126,6 +131,10 @@ def load_name_list(path: Path, list_name: str) -> NameList:
             country=str(entry.get("country") or ""),
         )
         entities.append(entity)
+        for tag in entry.get("hashtags", ()):
+            _add_alias(automaton, "#" + str(tag).lstrip("#"), entity, False)
+        if only_hashtags:
+            continue
         exact = bool(entry.get("case"))
         for alias in {entry["name"], *entry.get("aliases", ())}:
             _add_alias(automaton, alias, entity, exact)
@@ -148,10 +157,14 @@ def _add_alias(automaton: ahocorasick.Automaton, alias: str, entity: Named, exac
     folded = normalise(alias).text.strip()
     if len(folded) < 2 or not any(ch.isalpha() for ch in folded):
         return
+    plain = unicodedata.normalize("NFKC", alias).strip()
+    if len(folded) <= 4 and len(folded) < len(plain):
+        # Folding read a doubled letter once ("UUP" → "up", "AAP" → "ap"): so short a form
+        # would match ordinary words, so it must be written as the list writes it.
+        exact = True
     if folded in automaton:  # the first entity to claim an alias keeps it
         return
-    automaton.add_word(folded, (folded, entity, unicodedata.normalize("NFKC", alias) if exact
-                                else ""))
+    automaton.add_word(folded, (folded, entity, plain if exact else ""))
 
 
 def _boundary(text: str, index: int) -> bool:
@@ -159,6 +172,12 @@ def _boundary(text: str, index: int) -> bool:
     if index < 0 or index >= len(text):
         return True
     return unicodedata.category(text[index])[0] not in "LMN"
+
+
+def _takes_suffixes(alias: str) -> bool:
+    """Indic languages write case endings onto a name (মমতা বন্দ্যোপাধ্যায়ের, ठाकरेंना, ಮೋದಿಯವರ):
+    an alias in an Indic script of four or more letters may be followed by more letters."""
+    return len(alias) >= 4 and "\u0900" <= alias[-1] <= "\u0dff"
 
 
 def _same_in_original(norm: Normalised, start: int, end: int, exact: str) -> bool:
