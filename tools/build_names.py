@@ -48,7 +48,8 @@ SOURCES = {
                      "34c22501f9ac9f22b12f825677ccbab1fb22e14b", "CC0-1.0"),
 }
 
-CJK = re.compile(r"[\u3040-\u9fff\uac00-\ud7af]")  # names in these scripts are not kept
+# Names in Cyrillic, Chinese, Japanese or Korean script are not kept (not this project's readers).
+CJK = re.compile(r"[\u0400-\u04ff\u3040-\u9fff\uac00-\ud7af]")
 INDIC_LANGS = ("hi", "mr", "bn", "as", "pa", "gu", "or", "ta", "te", "kn", "ml", "ur")
 
 
@@ -583,6 +584,9 @@ def build_brands(hand: dict, rules: Rules, repos: dict[str, Repo],
 
     def add(name, aliases, *, country, wikidata, source):
         name = clean(name)
+        if CJK.search(name):
+            rules.dropped.append(("brand", f"{name} ({source})", "not in a script kept here"))
+            return False
         if fold(name) in drop_names or fold(name) in rules.stop:
             rules.dropped.append(("brand", f"{name} ({source})",
                                   "not a commercial brand, or a common word"))
