@@ -48,7 +48,8 @@ SOURCES = {
                      "34c22501f9ac9f22b12f825677ccbab1fb22e14b", "CC0-1.0"),
 }
 
-CJK = re.compile(r"[\u3040-\u9fff\uac00-\ud7af]")  # names in these scripts are not kept
+# Names in Cyrillic, Chinese, Japanese or Korean script are not kept (not this project's readers).
+CJK = re.compile(r"[\u0400-\u04ff\u3040-\u9fff\uac00-\ud7af]")
 INDIC_LANGS = ("hi", "mr", "bn", "as", "pa", "gu", "or", "ta", "te", "kn", "ml", "ur")
 
 
@@ -317,9 +318,15 @@ def common_tokens(names, threshold: int) -> set[str]:
     return {t for t, k in c.items() if k >= threshold}
 
 
+ENGLISH: set[str] = set()  # filled from --words in main()
+
+
 def generic(name: str, common: set[str]) -> bool:
+    """A source name is too generic to name one person: a single word, every word a frequent
+    name ("Sunil Kumar"), or every word an English word ("Mark Hunt", "Will Stone")."""
     toks = core_tokens(name)
-    return len(toks) < 2 or all(t in common for t in toks)
+    return (len(toks) < 2 or all(t in common for t in toks)
+            or all(t in ENGLISH for t in toks))
 
 
 def parse_ls17_name(name: str) -> str:
@@ -366,7 +373,7 @@ def build_india(hand: dict, rules: Rules, repos: dict[str, Repo], by_key: dict, 
         forms = [f for f in [*extra, *forms] if not generic(f, common)]
         if not forms:
             rules.dropped.append(("politician", f"{r['name']} ({r['constituency']})",
-                                  "common name (every word is a frequent Indian name)"))
+                                  "common name (every word a frequent name or English word)"))
             continue
         if add(forms[0], forms[1:], country="IN", wikidata=qid, party=party,
                source=ls.name):
@@ -394,7 +401,7 @@ def build_india(hand: dict, rules: Rules, repos: dict[str, Repo], by_key: dict, 
 # United States and United Kingdom
 
 
-def build_us(hand: dict, repos: dict[str, Repo], add) -> None:
+def build_us(hand: dict, repos: dict[str, Repo], add, dropped: list) -> None:
     cl = repos["congress-legislators"]
     gh = repos["congress-legislators (gh-pages)"]
     social = {}
@@ -429,6 +436,7 @@ def build_us(hand: dict, repos: dict[str, Repo], add) -> None:
         fs = forms(p)
         kept = [f for f in fs if not generic(f, common)]
         if not kept:
+            dropped.append(("politician", f"{fs[0]} (US)", "common name"))
             continue
         if add(kept[0], kept[1:], country="US", wikidata=p["id"].get("wikidata"),
                party=party_of(p), handles=[social.get(p["id"]["bioguide"], "")], source=cl.name):
@@ -455,7 +463,7 @@ def build_us(hand: dict, repos: dict[str, Repo], add) -> None:
             gh.entries_kept += 1
 
 
-def build_uk(hand: dict, repos: dict[str, Repo], add) -> None:
+def build_uk(hand: dict, repos: dict[str, Repo], add, dropped: list) -> None:
     uk = repos["mp-lookup"]
     mps = list(csv.DictReader(io.StringIO(uk.show("mp_lookup.csv"))))
     uk.rows_read += len(mps)
@@ -470,6 +478,7 @@ def build_uk(hand: dict, repos: dict[str, Repo], add) -> None:
         name = re.sub(r"^(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Rt Hon|Lord|Lady)\.?\s+", "", name).strip()
         name = re.sub(r"\s+MP$", "", name)
         if generic(name, common):
+            dropped.append(("politician", f"{name} (GB)", "common name"))
             continue
         party = uk_party.get(fold(m["party_text"]), m["party_text"])
         if add(name, [], country="GB", wikidata=None, party=party, source=uk.name):
@@ -524,8 +533,8 @@ def build_politicians(hand: dict, rules: Rules, repos: dict[str, Repo]) -> tuple
         return True
 
     build_india(hand, rules, repos, by_key, add)
-    build_us(hand, repos, add)
-    build_uk(hand, repos, add)
+    build_us(hand, repos, add, rules.dropped)
+    build_uk(hand, repos, add, rules.dropped)
     records = [hand_record(hand, "politicians")]
     for n in ("elections (Lok Sabha 2024)", "india-lok-sabha (17th)", "india-ministers (2022)",
               "congress-legislators", "congress-legislators (gh-pages)", "mp-lookup"):
@@ -569,12 +578,15 @@ def build_brands(hand: dict, rules: Rules, repos: dict[str, Repo],
         for e in split_case(h, "brand", "hand"):
             put(e)
 
-    english = load_words(words_file)
+    english = ENGLISH or load_words(words_file)
     romanised = {fold(w) for w in cfg["romanised_words"]}
     glue = {"&", "and", "of", "the", "by", "in", "on", "de", "la", "le", "y", "et", "&amp;"}
 
     def add(name, aliases, *, country, wikidata, source):
         name = clean(name)
+        if CJK.search(name):
+            rules.dropped.append(("brand", f"{name} ({source})", "not in a script kept here"))
+            return False
         if fold(name) in drop_names or fold(name) in rules.stop:
             rules.dropped.append(("brand", f"{name} ({source})",
                                   "not a commercial brand, or a common word"))
@@ -699,6 +711,7 @@ def main(argv=None) -> int:
     hand = yaml.safe_load(args.hand.read_text(encoding="utf-8"))
     hand["_commit"] = hand_commit(args.hand)
     rules = Rules(hand)
+    ENGLISH.update(load_words(args.words))
     repos = {n: Repo(args.sources, n) for n in SOURCES}
     args.out.mkdir(parents=True, exist_ok=True)
     parties, psrc = build_parties(hand, rules, repos)
