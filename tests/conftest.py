@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +14,9 @@ from chatbot.policy.loader import load_policy
 from chatbot.policy.model import Draft, Finding, MediaDeclaration
 from chatbot.policy.rules import Policy
 from chatbot.workflow.testing import Desk
+
+# The policy cache (chatbot/policy/cache.py) of this test run, never the developer's own.
+os.environ["CHECKPOST_CACHE"] = tempfile.mkdtemp(prefix="checkpost-test-cache-")
 
 REPO = Path(__file__).resolve().parent.parent
 POLICY_DIR = REPO / "policies"

@@ -25,10 +25,28 @@ if TYPE_CHECKING:
     from chatbot.policy.names import NameList
 
 
-@dataclass(frozen=True)
 class GatedPattern:
-    pattern: regex.Pattern[str]
-    gate: frozenset[str] | None  # None: always run
+    """A pattern's source, its gate, and the pattern compiled on first use: one draft opens few
+    gates, so a short-lived process compiles few of a policy's patterns (see policy/cache.py)."""
+
+    __slots__ = ("_compiled", "gate", "source")
+
+    def __init__(
+        self,
+        source: str,
+        gate: frozenset[str] | None,  # None: always run
+        compiled: regex.Pattern[str] | None = None,
+    ) -> None:
+        self.source = source
+        self.gate = gate
+        self._compiled = compiled
+
+    @property
+    def pattern(self) -> regex.Pattern[str]:
+        compiled = self._compiled
+        if compiled is None:  # two threads may both compile it once; either result is the same
+            compiled = self._compiled = regex.compile(self.source)
+        return compiled
 
 
 @dataclass(frozen=True)
@@ -103,7 +121,7 @@ class GateIndex:
 
 def gated(source: str) -> GatedPattern:
     """Compile `source` with the gate its structure implies."""
-    return GatedPattern(regex.compile(source), required_literals(source))
+    return GatedPattern(source, required_literals(source), regex.compile(source))
 
 
 def required_literals(source: str) -> frozenset[str] | None:

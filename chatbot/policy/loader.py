@@ -17,6 +17,7 @@ from typing import Any
 import regex
 import yaml
 
+from chatbot.policy import cache
 from chatbot.policy.gates import GatedPattern, GateIndex, TermGroup, gated
 from chatbot.policy.media import CLASS_ORDER, EXTRA_CLASSES, MediaVocabulary
 from chatbot.policy.model import ACCOUNTS, LABELS, LEVELS
@@ -103,7 +104,7 @@ def _read(path: Path) -> Node:
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(str(path), 0, "file", f"cannot read it: {exc}") from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
@@ -137,6 +138,8 @@ def _convert(node: yaml.Node, file: str) -> Node:
 
 
 _SCALARS = yaml.constructor.SafeConstructor()
+#: libyaml's composer when PyYAML was built with it: the same nodes and marks, 15× faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 # --- building the policy --------------------------------------------------------------------
@@ -155,6 +158,13 @@ class _Builder:
         self.compiled: dict[str, TermGroup] = {}
         self.name_lists: dict[str, NameList] = {}
         self.name_digests: list[str] = []
+        #: Each pattern's gate as worked out before for these very files (policy/cache.py),
+        #: and those worked out now, to write back.
+        self.cache_key = cache.key_of(*(d.digest for d in docs))
+        self.known_gates = cache.read("gates", self.cache_key) or {}
+        self.new_gates: dict[str, list[str] | None] = {}
+        self.folded = cache.read("folded", cache.key_of()) or {}
+        self.folded_before = len(self.folded)
         self.patterns: dict[str, GatedPattern] = {}
 
     def build(self) -> Policy:
@@ -179,7 +189,7 @@ class _Builder:
             self._apply_overrides(doc, rules)
         digests = [d.digest for d in self.docs] + self.name_digests
         digest = hashlib.sha256("".join(digests).encode()).hexdigest()
-        return Policy(
+        policy = Policy(
             name=self.meta.get("name", ""),
             version=f"{self.meta.get('version', '')}+{digest[:8]}",
             source=self.meta.get("source", ""),
@@ -197,6 +207,14 @@ class _Builder:
             name_lists=dict(self.name_lists),
             gates=GateIndex(g for group in self.compiled.values() for g in group.gates),
         )
+        self._write_caches()
+        return policy
+
+    def _write_caches(self) -> None:
+        if self.new_gates:
+            cache.write("gates", self.cache_key, {**self.known_gates, **self.new_gates})
+        if len(self.folded) != self.folded_before:
+            cache.write("folded", cache.key_of(), self.folded)
 
     # shared sections: policy, labels, terms, media, repost_markers
 
@@ -248,7 +266,9 @@ class _Builder:
             raise node.error(f"names.{name}", f"#{part}: the only part of a list is #hashtags")
         path = Path(node.file).parent / relative
         try:
-            self.name_lists[name] = load_name_list(path, name, only_hashtags=part == "hashtags")
+            self.name_lists[name] = load_name_list(
+                path, name, only_hashtags=part == "hashtags", folded=self.folded
+            )
         except NameListError as exc:
             raise node.error(f"names.{name}", str(exc)) from None
         self.name_digests.append(hashlib.sha256(path.read_bytes()).hexdigest())
@@ -390,20 +410,29 @@ class _Builder:
             patterns = []
             for source, node in sources:
                 if source not in self.patterns:
-                    self.patterns[source] = self._gated(source, node, field)
+                    self.patterns[source] = self._gated_once(source, node, field)
                 patterns.append(self.patterns[source])
             self.compiled[key] = TermGroup(tuple(patterns), names=tuple(names))
         return self.compiled[key]
 
-    @staticmethod
-    def _gated(source: str, node: Node, field: str) -> GatedPattern:
+    def _gated_once(self, source: str, node: Node, field: str) -> GatedPattern:
+        """A pattern known from the cache keeps its gate and is compiled on first use; a new
+        one is compiled now, so a bad expression stops the load with its file and line."""
+        known = self.known_gates.get(source, False)
+        if known is None or isinstance(known, list):
+            return GatedPattern(source, frozenset(known) if known is not None else None)
         try:
-            return gated(source)
+            pattern = gated(source)
         except regex.error as exc:
             raise node.error(field, f"bad regular expression {node.value!r}: {exc}") from None
+        self.new_gates[source] = sorted(pattern.gate) if pattern.gate is not None else None
+        return pattern
 
     def _pattern(self, node: Node) -> tuple[str, Node]:
-        return normalise_pattern_literal(node.value), node
+        folded = self.folded.get("pattern:" + node.value)
+        if not isinstance(folded, str):
+            folded = self.folded["pattern:" + node.value] = normalise_pattern_literal(node.value)
+        return folded, node
 
     # overrides
 

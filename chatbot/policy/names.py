@@ -94,11 +94,16 @@ class NameList:
         return found
 
 
-def load_name_list(path: Path, list_name: str, only_hashtags: bool = False) -> NameList:
+def load_name_list(
+    path: Path, list_name: str, only_hashtags: bool = False, folded: dict | None = None
+) -> NameList:
     """Read and check one list file; a fault names the file and line and what to do.
 
     `only_hashtags` keeps just the entities' campaign hashtags (`#ImWithHer`, `#KhelaHobe`):
-    a campaign's own hashtag takes a side by itself, so a rule may fire on it alone."""
+    a campaign's own hashtag takes a side by itself, so a rule may fire on it alone.
+    `folded` maps aliases to their normalised form, as worked out before (policy/cache.py);
+    new ones are added to it."""
+    folds = folded if folded is not None else {}
     file = str(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -132,12 +137,12 @@ def load_name_list(path: Path, list_name: str, only_hashtags: bool = False) -> N
         )
         entities.append(entity)
         for tag in entry.get("hashtags", ()):
-            _add_alias(automaton, "#" + str(tag).lstrip("#"), entity, False)
+            _add_alias(automaton, "#" + str(tag).lstrip("#"), entity, False, folds)
         if only_hashtags:
             continue
         exact = bool(entry.get("case"))
         for alias in {entry["name"], *entry.get("aliases", ())}:
-            _add_alias(automaton, alias, entity, exact)
+            _add_alias(automaton, alias, entity, exact, folds)
         for handle in entry.get("handles", ()):
             handles[str(handle).lstrip("@").lower()] = entity
     if len(automaton):
@@ -153,8 +158,12 @@ def load_name_list(path: Path, list_name: str, only_hashtags: bool = False) -> N
     )
 
 
-def _add_alias(automaton: ahocorasick.Automaton, alias: str, entity: Named, exact: bool) -> None:
-    folded = normalise(alias).text.strip()
+def _add_alias(
+    automaton: ahocorasick.Automaton, alias: str, entity: Named, exact: bool, folds: dict
+) -> None:
+    folded = folds.get(alias)
+    if not isinstance(folded, str):
+        folded = folds[alias] = normalise(alias).text.strip()
     if len(folded) < 2 or not any(ch.isalpha() for ch in folded):
         return
     plain = unicodedata.normalize("NFKC", alias).strip()
