@@ -6,7 +6,7 @@ them without knowing how a finding was produced (a rule or the LLM review).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Literal
 
 #: The labels of ../shared/eval/LABELS.md, in the order the policy page gives them.
@@ -76,10 +76,22 @@ class Finding:
     score: float | None = None
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        data["span"] = list(self.span) if self.span else None
-        if self.score is None:
-            del data["score"]
+        # Written out rather than `asdict`, which deep-copies every field: a batch of
+        # thousands of drafts spent a tenth of its time there.
+        data = {
+            "rule": self.rule,
+            "label": self.label,
+            "level": self.level,
+            "message": self.message,
+            "policy": self.policy,
+            "link": self.link,
+            "span": list(self.span) if self.span else None,
+            "source": self.source,
+            "suggestion": self.suggestion,
+            "located": self.located,
+        }
+        if self.score is not None:
+            data["score"] = self.score
         return data
 
     @classmethod
