@@ -87,12 +87,16 @@ def _judge(drafts: Sequence[Draft], reaches: list[Reach], heads: Heads) -> list[
     vectors = _embed_all([p.text for p in parts], embed) if parts else np.zeros((0, 0))
     results: list[list[Finding]] = [[] for _ in drafts]
     quoted_hits: dict[int, list[tuple[str, tuple[int, int]]]] = {}
-    for rule_part, part, vector in _candidates(parts, vectors, reaches):
-        rule, head = rule_part, heads.heads[rule_part.match.model]
+    best: dict[tuple[int, str], tuple[int, int]] = {}  # (part, head) → its best sentence
+    for rule, part, vector in _candidates(parts, vectors, reaches):
+        head = heads.heads[rule.match.model]
         probability = float(head.probability(vector[None, :])[0])
         if probability < head.cut(part.script):
             continue
-        span = _best_sentence(part, head, embed)
+        key = (id(part), rule.match.model)
+        if key not in best:
+            best[key] = _best_sentence(part, head, embed)
+        span = best[key]
         level = rule.level if probability >= head.confident_cut(part.script) else "warning"
         if rule.level == "suggestion":
             level = "suggestion"
