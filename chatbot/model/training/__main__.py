@@ -2,7 +2,8 @@
 
 --data DIR   the local copies (clones named NAME or OWNER+NAME, or OWNER+NAME/repo mirrors)
 --no-nc      leave out the non-commercial, research-only and unlicensed sources
---out PATH   where to write heads.json (default: the package's own, chatbot/model/heads.json)
+--out PATH   where to write heads.json (default: the package's own, chatbot/model/heads.json,
+             and then the rows used are recorded in manifest.yaml)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from chatbot.model import encoder
 from chatbot.model.training import export, manifest, pipeline, report, splits
 from chatbot.model.training.cache import default_dir
 from chatbot.model.training.embedding import open_cache
+from chatbot.model.training.record import record_rows
 
 HEADS_JSON = Path(__file__).resolve().parent.parent / "heads.json"
 SHIPPED_HEADS = ("incivility",)
@@ -47,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         report.print_head(head, trained)
         heads[head] = trained.entry
     export.write(export.document(heads), args.out)
+    if args.out.resolve() == HEADS_JSON:
+        record_rows(manifest.MANIFEST, {
+            s["name"]: s["rows"] for entry in heads.values() for s in entry["sources"]})
     print(f"wrote {args.out} in {time.monotonic() - started:.0f} s", flush=True)
     return 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterator
 
@@ -24,6 +25,8 @@ def rows(data: bytes, read: dict) -> Iterator[tuple[str, frozenset[str]]]:
         table = _csv_table(data, read)
     elif fmt == "xlsx":
         table = _xlsx_table(data)
+    elif fmt == "jsonl":
+        table = _jsonl_table(data, read)
     else:
         raise ValueError(f"unknown format {fmt!r}")
     header = next(table, None) if read.get("header", True) else None
@@ -44,6 +47,16 @@ def _csv_table(data: bytes, read: dict) -> Iterator[list]:
     quoting = csv.QUOTE_NONE if read.get("quoting") == "none" else csv.QUOTE_MINIMAL
     return iter(csv.reader(io.StringIO(text, newline=""), delimiter=read.get("delimiter", ","),
                            quoting=quoting))
+
+
+def _jsonl_table(data: bytes, read: dict) -> Iterator[list]:
+    """Our own drafts: one JSON object a line, given a header row of the manifest's keys."""
+    keys = [read["text"], read["label"]]
+    yield keys
+    for line in data.decode("utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            yield [item.get(k) for k in keys]
 
 
 def _xlsx_table(data: bytes) -> Iterator[list]:

@@ -46,6 +46,7 @@ class Source:
     #: language -> {"train" | "val+test" | …: path}
     parts: dict[str, dict[str, str]]
     caps: dict[str, int] = field(default_factory=dict)
+    enabled: bool = True
     #: rows the shipped run used per split (recorded in the manifest, checked by the tests)
     rows: dict[str, int] = field(default_factory=dict)
 
@@ -61,10 +62,14 @@ class Manifest:
     split: dict[str, float]
     sources: list[Source]
 
-    def for_head(self, head: str, *, no_nc: bool = False) -> list[Source]:
-        """The sources that map labels to `head`, without the NC ones if asked."""
+    def for_head(self, head: str, *, no_nc: bool = False, extra: bool = False) -> list[Source]:
+        """The sources that map labels to `head`, without the NC ones if asked.
+
+        `extra` adds the sources the manifest leaves out (`enabled: false`), for trying them.
+        """
         return [
-            s for s in self.sources if head in s.heads and not (no_nc and s.nc_or_research)
+            s for s in self.sources
+            if head in s.heads and (s.enabled or extra) and not (no_nc and s.nc_or_research)
         ]
 
 
@@ -102,4 +107,5 @@ def _source(entry: dict, caps: dict[str, int]) -> Source:
         parts={lang: dict(files) for lang, files in entry["parts"].items()},
         caps={**caps, **{k: int(v) for k, v in (entry.get("caps") or {}).items()}},
         rows={k: int(v) for k, v in (entry.get("rows") or {}).items()},
+        enabled=bool(entry.get("enabled", True)),
     )

@@ -18,6 +18,8 @@ from chatbot.model.script import dominant_script
 from chatbot.model.training import formats, gitread
 from chatbot.model.training.manifest import SPLITS, Manifest, Source
 
+OWN_DIR = Path(__file__).resolve().parent
+
 
 @dataclass(frozen=True)
 class Row:
@@ -40,8 +42,17 @@ Reader = Callable[[Source, str], bytes]
 
 
 def git_reader(data: Path) -> Reader:
-    """Read a source's file at its commit from the copies under `data`."""
-    return lambda source, path: gitread.show(data, source.repository, source.commit, path)
+    """Read a source's file at its commit from the copies under `data`.
+
+    A `local` source is checkpost's own text, committed beside this code: read from here.
+    """
+
+    def read(source: Source, path: str) -> bytes:
+        if source.read.get("local"):
+            return (OWN_DIR / path).read_bytes()
+        return gitread.show(data, source.repository, source.commit, path)
+
+    return read
 
 
 def head_rows(manifest: Manifest, sources: Iterable[Source], head: str, read: Reader) -> list[Row]:
