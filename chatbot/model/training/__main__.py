@@ -2,6 +2,7 @@
 
 --data DIR   the local copies (clones named NAME or OWNER+NAME, or OWNER+NAME/repo mirrors)
 --no-nc      leave out the non-commercial, research-only and unlicensed sources
+--cached-only  train on what the embedding cache already holds (the rows used are recorded)
 --out PATH   where to write heads.json (default: the package's own, chatbot/model/heads.json,
              and then the rows used are recorded in manifest.yaml)
 """
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None,
                         help="embedding cache (default $CHECKPOST_CACHE or "
                              "~/.cache/checkpost/embeddings)")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="train on the rows already embedded (quick, while the cache fills)")
     parser.add_argument("--head", action="append", dest="heads",
                         help=f"a head to train (default: {', '.join(SHIPPED_HEADS)})")
     args = parser.parse_args(argv)
@@ -45,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     for head in args.heads or SHIPPED_HEADS:
         sources = plan.for_head(head, no_nc=args.no_nc)
         print(f"{head}: {len(sources)} sources" + (" (no NC)" if args.no_nc else ""), flush=True)
-        trained = pipeline.train_head(plan, sources, head, read, cache, encoder.embed)
+        trained = pipeline.train_head(plan, sources, head, read, cache, encoder.embed,
+                                      cached_only=args.cached_only)
         report.print_head(head, trained)
         heads[head] = trained.entry
     export.write(export.document(heads), args.out)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
+C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,8 @@ class Source:
     nc_or_research: bool
     read: dict
     heads: dict[str, Mapping]
-    #: language -> {"train" | "val+test" | …: path}
-    parts: dict[str, dict[str, str]]
+    #: language -> {"train" | "val+test" | …: [path, …]}
+    parts: dict[str, dict[str, list[str]]]
     caps: dict[str, int] = field(default_factory=dict)
     enabled: bool = True
     #: rows the shipped run used per split (recorded in the manifest, checked by the tests)
@@ -52,7 +52,7 @@ class Source:
 
     @property
     def paths(self) -> list[str]:
-        return sorted({p for files in self.parts.values() for p in files.values()})
+        return sorted({p for files in self.parts.values() for ps in files.values() for p in ps})
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,11 @@ def _source(entry: dict, caps: dict[str, int]) -> Source:
         nc_or_research=bool(entry["nc_or_research"]),
         read=dict(entry["read"]),
         heads=heads,
-        parts={lang: dict(files) for lang, files in entry["parts"].items()},
+        parts={
+            lang: {key: [paths] if isinstance(paths, str) else list(paths)
+                   for key, paths in files.items()}
+            for lang, files in entry["parts"].items()
+        },
         caps={**caps, **{k: int(v) for k, v in (entry.get("caps") or {}).items()}},
         rows={k: int(v) for k, v in (entry.get("rows") or {}).items()},
         enabled=bool(entry.get("enabled", True)),

@@ -29,9 +29,12 @@ class Trained:
 
 def train_head(
     manifest: Manifest, sources: Sequence[Source], head: str, read: Reader,
-    cache: EmbeddingCache, embed: Embed,
+    cache: EmbeddingCache, embed: Embed, *, cached_only: bool = False,
 ) -> Trained:
     rows = splits.head_rows(manifest, sources, head, read)
+    if cached_only:  # a quick head from what is embedded so far; `rows` records what it used
+        total, rows = len(rows), [r for r in rows if r.text in cache]
+        print(f"using the {len(rows)} of {total} rows already in the cache", flush=True)
     _say_rows(rows)
     cache_fill(cache, rows, embed)
     train, val, test = (_split(rows, s) for s in ("train", "val", "test"))

@@ -90,13 +90,15 @@ def pick_split(text: str, splits: list[str], proportions: dict[str, float]) -> s
 
 
 def _part_rows(
-    manifest: Manifest, source: Source, lang: str, files: dict[str, str], head: str, read: Reader
+    manifest: Manifest, source: Source, lang: str, files: dict[str, list[str]], head: str,
+    read: Reader,
 ) -> list[Row]:
     mapping = source.heads[head]
     by_split: dict[str, dict[str, int]] = {s: {} for s in SPLITS}
-    for key, path in files.items():
+    for key, paths in files.items():
         splits = key.split("+")
-        for raw, labels in formats.rows(read(source, path), source.read):
+        for raw, labels in (row for path in paths
+                            for row in formats.rows(read(source, path), source.read)):
             y = mapping.label(labels)
             text = cut(raw, manifest.max_chars)
             if y is None or not text:
