@@ -1,0 +1,64 @@
+"""`python -m chatbot.model.training`: retrain the shipped heads and write heads.json.
+
+--data DIR   the local copies (clones named NAME or OWNER+NAME, or OWNER+NAME/repo mirrors)
+--no-nc      leave out the non-commercial, research-only and unlicensed sources
+--cached-only  train on what the embedding cache already holds (the rows used are recorded)
+--out PATH   where to write heads.json (default: the package's own, chatbot/model/heads.json,
+             and then the rows used are recorded in manifest.yaml)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from chatbot.model import encoder
+from chatbot.model.training import export, manifest, pipeline, report, splits
+from chatbot.model.training.cache import default_dir
+from chatbot.model.training.embedding import open_cache
+from chatbot.model.training.record import record_rows
+
+HEADS_JSON = Path(__file__).resolve().parent.parent / "heads.json"
+SHIPPED_HEADS = ("incivility",)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chatbot.model.training",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=pipeline.default_data())
+    parser.add_argument("--no-nc", action="store_true",
+                        help="without NC, research-only and unlicensed sources")
+    parser.add_argument("--out", type=Path, default=HEADS_JSON)
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="embedding cache (default $CHECKPOST_CACHE or "
+                             "~/.cache/checkpost/embeddings)")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="train on the rows already embedded (quick, while the cache fills)")
+    parser.add_argument("--head", action="append", dest="heads",
+                        help=f"a head to train (default: {', '.join(SHIPPED_HEADS)})")
+    args = parser.parse_args(argv)
+
+    started = time.monotonic()
+    plan = manifest.load()
+    cache = open_cache(args.cache or default_dir())
+    read = splits.git_reader(args.data)
+    heads = {}
+    for head in args.heads or SHIPPED_HEADS:
+        sources = plan.for_head(head, no_nc=args.no_nc)
+        print(f"{head}: {len(sources)} sources" + (" (no NC)" if args.no_nc else ""), flush=True)
+        trained = pipeline.train_head(plan, sources, head, read, cache, encoder.embed,
+                                      cached_only=args.cached_only)
+        report.print_head(head, trained)
+        heads[head] = trained.entry
+    export.write(export.document(heads), args.out)
+    if args.out.resolve() == HEADS_JSON:
+        record_rows(manifest.MANIFEST, {
+            s["name"]: s["rows"] for entry in heads.values() for s in entry["sources"]})
+    print(f"wrote {args.out} in {time.monotonic() - started:.0f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

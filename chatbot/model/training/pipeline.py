@@ -1,0 +1,115 @@
+"""Training one head end to end: rows, embeddings, fit, per-script cuts, held-out scores.
+
+Read top-down: `train_head` is the whole recipe; the helpers below it are its steps. Scores for
+cuts and held-out numbers are computed with the weights as exported (rounded), so what the
+report says is what the run time does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from chatbot.model.training import evaluate, fit, splits, thresholds
+from chatbot.model.training.cache import Embed, EmbeddingCache
+from chatbot.model.training.manifest import Manifest, Source
+from chatbot.model.training.splits import Reader, Row
+
+DECIMALS = 6
+
+
+@dataclass(frozen=True)
+class Trained:
+    entry: dict  # the head's object in heads.json
+    by_script: dict[str, dict]  # held-out numbers per script, for the report
+
+
+def train_head(
+    manifest: Manifest, sources: Sequence[Source], head: str, read: Reader,
+    cache: EmbeddingCache, embed: Embed, *, cached_only: bool = False,
+) -> Trained:
+    rows = splits.head_rows(manifest, sources, head, read)
+    if cached_only:  # a quick head from what is embedded so far; `rows` records what it used
+        total, rows = len(rows), [r for r in rows if r.text in cache]
+        print(f"using the {len(rows)} of {total} rows already in the cache", flush=True)
+    _say_rows(rows)
+    cache_fill(cache, rows, embed)
+    train, val, test = (_split(rows, s) for s in ("train", "val", "test"))
+    x_train, x_val, x_test = (cache.get([r.text for r in part]) for part in (train, val, test))
+    y_train, y_val, y_test = (np.array([r.y for r in p]) for p in (train, val, test))
+
+    print(f"fitting {head} on {len(train)} rows", flush=True)
+    model = fit.fit(x_train, y_train, x_val, y_val, [r.group for r in val])
+    print(f"  chose C={model.C:g}", flush=True)
+    weights = np.round(model.weights, DECIMALS)
+    bias = round(model.bias, DECIMALS)
+    score = lambda x: 1.0 / (1.0 + np.exp(-(x @ weights + bias)))  # noqa: E731
+
+    val_scores, test_scores = score(x_val), score(x_test)
+    clean = y_val == 0
+    cuts = thresholds.per_script(val_scores[clean], [r.script for r, c in zip(val, clean,
+                                                                              strict=True) if c])
+    test_scripts = [r.script for r in test]
+    heldout = evaluate.by_group(y_test, test_scores, [r.group for r in test], test_scripts, cuts)
+    by_script = evaluate.by_group(y_test, test_scores, test_scripts, test_scripts, cuts)
+    entry = {
+        "label": head,
+        "weights": [float(w) for w in weights],
+        "bias": float(bias),
+        "score": "sigmoid(weights·x + bias)",
+        "thresholds": _rounded(cuts.warning),
+        "confident": _rounded(cuts.confident),
+        "sources": [_provenance(s, rows) for s in sources if any(r.source == s.name
+                                                                   for r in rows)],
+        "scores": {"heldout": heldout, "clean_pool": cuts.pool},
+    }
+    return Trained(entry, by_script)
+
+
+def cache_fill(cache: EmbeddingCache, rows: list[Row], embed: Embed) -> None:
+    from chatbot.model.training.embedding import fill
+
+    missing = sum(1 for r in rows if r.text not in cache)
+    if missing:
+        print(f"embedding {missing} texts not in the cache ({cache.dir})", flush=True)
+        fill(cache, [r.text for r in rows], embed)
+
+
+def _split(rows: list[Row], split: str) -> list[Row]:
+    return [r for r in rows if r.split == split]
+
+
+def _rounded(cuts: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, DECIMALS) for k, v in cuts.items()}
+
+
+def _provenance(source: Source, rows: list[Row]) -> dict:
+    mine = [r for r in rows if r.source == source.name]
+    return {
+        "name": source.name,
+        "repository": source.repository,
+        "commit": source.commit,
+        "paths": source.paths,
+        "licence": source.licence,
+        "nc_or_research": source.nc_or_research,
+        "rows": {s: sum(1 for r in mine if r.split == s) for s in ("train", "val", "test")},
+    }
+
+
+def _say_rows(rows: list[Row]) -> None:
+    groups = sorted({r.group for r in rows})
+    for g in groups:
+        counts = {
+            s: (sum(1 for r in rows if r.group == g and r.split == s and r.y == 1),
+                sum(1 for r in rows if r.group == g and r.split == s and r.y == 0))
+            for s in ("train", "val", "test")
+        }
+        print(f"  {g}: " + ", ".join(f"{s} {p}+/{n}-" for s, (p, n) in counts.items()),
+              flush=True)
+
+
+def default_data() -> Path:
+    return Path("/work/.mirror")

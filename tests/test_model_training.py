@@ -1,0 +1,378 @@
+"""The training pipeline of the learned layer, on made-up rows in tiny git repositories.
+
+No dataset is needed: each test builds what it reads (a repository with a CSV of our own
+sentences, a cache directory) in a temporary directory. scikit-learn and openpyxl belong to the
+`train` extra, so the few tests that need them skip without it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from chatbot.model import encoder
+from chatbot.model.training import export, formats, gitread, manifest, splits, thresholds
+from chatbot.model.training.cache import EmbeddingCache
+from chatbot.model.training.fit import auc
+from chatbot.model.training.manifest import Mapping, Source
+
+HEADS_JSON = Path(manifest.MANIFEST).with_name("heads.json")
+
+CSV_ROWS = [
+    ("text", "label"),
+    ("You are a useless idiot and everyone knows it", "1"),
+    ("Thanks to everyone who came to the edit-a-thon today", "0"),
+    ("Shut up, nobody asked a clown like you", "1"),
+    ("The photo walk starts at nine near the library", "0"),
+    ("Welcome to the new volunteers from Pune", "0"),
+]
+
+
+def _git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, text=True,
+                          check=True)
+    return done.stdout.strip()
+
+
+def _repo(where: Path, files: dict[str, str]) -> str:
+    """A git repository at `where` with `files` committed; the commit's id."""
+    where.mkdir(parents=True)
+    _git(where, "init", "-q")
+    for path, text in files.items():
+        (where / path).parent.mkdir(parents=True, exist_ok=True)
+        (where / path).write_text(text, encoding="utf-8")
+        _git(where, "add", path)
+    _git(where, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "x")
+    return _git(where, "rev-parse", "HEAD")
+
+
+def _csv(rows: list[tuple[str, str]]) -> str:
+    return "".join(f'"{t}",{label}\n' for t, label in rows)
+
+
+def _source(commit: str, **changes) -> Source:
+    fields = dict(
+        name="toy", title="toy", repository="someone/toy-set", commit=commit, licence="none",
+        nc_or_research=True, read={"format": "csv", "header": True, "text": "text",
+                                   "label": "label"},
+        heads={"incivility": Mapping(frozenset({"1"}), frozenset({"0"}))},
+        parts={"en": {"train+val+test": ["data/all.csv"]}},
+        caps={"train": 100, "val": 100, "test": 100},
+    )
+    fields.update(changes)
+    return Source(**fields)
+
+
+def _plan(*sources: Source) -> manifest.Manifest:
+    return manifest.Manifest(300, {"train": 100, "val": 100, "test": 100},
+                             {"train": 0.7, "val": 0.15, "test": 0.15}, list(sources))
+
+
+# -- reading local copies ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layout", ["toy-set", "someone+toy-set", "someone+toy-set/repo"])
+def test_reads_a_clone_in_any_of_the_layouts(tmp_path, layout):
+    commit = _repo(tmp_path / layout, {"data/all.csv": _csv(CSV_ROWS)})
+    source = _source(commit)
+    rows = splits.head_rows(_plan(source), [source], "incivility",
+                            splits.git_reader(tmp_path))
+    assert sorted((r.text, r.y) for r in rows) == sorted((t, int(y)) for t, y in CSV_ROWS[1:])
+    assert {r.split for r in rows} <= {"train", "val", "test"}
+
+
+def test_reads_the_pinned_commit_even_when_the_file_is_gone_at_head(tmp_path):
+    where = tmp_path / "toy-set"
+    commit = _repo(where, {"data/all.csv": _csv(CSV_ROWS)})
+    _git(where, "rm", "-q", "data/all.csv")
+    _git(where, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "rm")
+    assert b"useless idiot" in gitread.show(tmp_path, "someone/toy-set", commit, "data/all.csv")
+
+
+def test_a_missing_copy_says_how_to_get_it(tmp_path):
+    with pytest.raises(gitread.MissingCopy, match=r"git clone https://github\.com/someone/toy-set"):
+        gitread.show(tmp_path, "someone/toy-set", "0" * 40, "data/all.csv")
+
+
+def test_headerless_tab_separated_with_stray_quotes():
+    data = b'a "quoted word here\tNot_offensive\t\nplain text\tnot-Kannada\n\n'
+    read = {"format": "csv", "header": False, "delimiter": "\t", "quoting": "none",
+            "text": 0, "label": 1}
+    assert list(formats.rows(data, read)) == [
+        ('a "quoted word here', frozenset({"Not_offensive"})),
+        ("plain text", frozenset({"not-Kannada"})),
+    ]
+
+
+def test_multi_label_cells_and_whole_float_labels():
+    data = b'Post,Labels Set,hate\n"x",hate,offensive\n"y","defamation,fake",1.0\n'
+    assert [labels for _, labels in formats.rows(data, {"text": "Post", "label": "Labels Set",
+                                                        "label_sep": ","})] == [
+        frozenset({"hate"}), frozenset({"defamation", "fake"})]
+    assert [labels for _, labels in formats.rows(data, {"text": "Post", "label": "hate"})] == [
+        frozenset({"offensive"}), frozenset({"1"})]
+
+
+def test_xlsx_sheet():
+    openpyxl = pytest.importorskip("openpyxl")
+    import io
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in [("comments", "label"), ("nuvvu waste ra", "abusive"), (None, None),
+                ("chala bagundi", "nonabusive")]:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    read = {"format": "xlsx", "header": True, "text": "comments", "label": "label"}
+    assert list(formats.rows(buffer.getvalue(), read)) == [
+        ("nuvvu waste ra", frozenset({"abusive"})), ("chala bagundi", frozenset({"nonabusive"}))]
+
+
+# -- label mapping, as the shipped manifest writes it --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> dict[str, Source]:
+    return {s.name: s for s in manifest.load().sources}
+
+
+def test_macd_labels_are_inverted(shipped):
+    macd = shipped["macd"].heads["incivility"]
+    assert macd.label(frozenset({"0"})) == 1  # 0 = abusive
+    assert macd.label(frozenset({"1"})) == 0
+
+
+def test_trac_covert_aggression_is_dropped_for_incivility_and_is_snark(shipped):
+    for name in ("trac1", "trac2"):
+        heads = shipped[name].heads
+        assert [heads["incivility"].label(frozenset({x})) for x in ("OAG", "NAG", "CAG")] == [
+            1, 0, None]
+        assert heads["snark"].label(frozenset({"CAG"})) == 1
+
+
+def test_dravidian_other_language_rows_and_untargeted_offence_drop(shipped):
+    mapping = shipped["dravidian"].heads["incivility"]
+    assert mapping.label(frozenset({"not-Kannada"})) is None
+    assert mapping.label(frozenset({"Offensive_Untargetede"})) is None
+    assert mapping.label(frozenset({"Offensive_Targeted_Insult_Group"})) == 1
+    assert mapping.label(frozenset({"Not_offensive"})) == 0
+
+
+def test_bengali_hate_is_positives_only(shipped):
+    mapping = shipped["bengali_hate"].heads["incivility"]
+    assert {mapping.label(frozenset({x})) for x in ("Personal", "Political", "Geopolitical")} == {1}
+
+
+def test_constraint_fake_news_alone_is_not_incivility(shipped):
+    mapping = shipped["constraint"].heads["incivility"]
+    assert mapping.label(frozenset({"fake"})) is None
+    assert mapping.label(frozenset({"defamation", "fake"})) is None
+    assert mapping.label(frozenset({"defamation", "offensive"})) == 1
+    assert mapping.label(frozenset({"non-hostile"})) == 0
+
+
+def test_no_nc_keeps_only_open_sources(shipped):
+    open_ones = manifest.load().for_head("incivility", no_nc=True)
+    assert open_ones and all(not s.nc_or_research for s in open_ones)
+    assert {s.name for s in open_ones} < {s.name for s in shipped.values()}
+
+
+def test_the_manifest_never_reads_a_reserved_set(shipped):
+    paths = [p.lower() for s in shipped.values() for p in s.paths]
+    repos = [s.repository.lower() for s in shipped.values()]
+    assert not [p for p in paths if "olid" in p or "hasoc" in p or "semeval" in p]
+    assert "cardiffnlp/tweeteval" not in repos
+
+
+# -- splits --------------------------------------------------------------------------------
+
+
+def test_split_is_fixed_by_the_text_and_test_texts_never_train(tmp_path):
+    many = [("text", "label")] + [(f"made-up sentence number {i}", str(i % 2)) for i in range(300)]
+    repeated = [*many, ("made-up sentence number 7", "1")]
+    commit = _repo(tmp_path / "toy-set", {"data/all.csv": _csv(repeated),
+                                          "data/test.csv": _csv([many[0], many[5]])})
+    source = _source(commit, parts={"en": {"train+val+test": ["data/all.csv"],
+                                           "test": ["data/test.csv"]}})
+    read = splits.git_reader(tmp_path)
+    first = splits.head_rows(_plan(source), [source], "incivility", read)
+    again = splits.head_rows(_plan(source), [source], "incivility", read)
+    assert [(r.text, r.split) for r in first] == [(r.text, r.split) for r in again]
+    by_split = {s: {r.text for r in first if r.split == s} for s in ("train", "val", "test")}
+    assert "made-up sentence number 4" in by_split["test"]  # many[5] is number 4
+    assert not (by_split["test"] & by_split["train"]) and not (by_split["val"] & by_split["train"])
+    assert len(by_split["train"]) == 100  # about 210 of 300 fall in train: capped at 100
+    assert 25 < len(by_split["val"]) < 70 and 25 < len(by_split["test"]) < 75
+
+
+def test_cut_keeps_whole_words():
+    assert splits.cut("one  two\nthree", 100) == "one two three"
+    assert splits.cut("alpha beta gamma delta", 12) == "alpha beta"
+
+
+# -- the embedding cache -------------------------------------------------------------------
+
+
+class CountingEmbed:
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        self.seen.extend(texts)
+        return np.stack([_fake_vector(t) for t in texts])
+
+
+def _fake_vector(text: str) -> np.ndarray:
+    rng = np.random.default_rng(abs(hash(text)) % 2**32)
+    v = rng.standard_normal(encoder.DIM).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_cache_survives_a_rerun(tmp_path):
+    texts = [f"sentence {i}" for i in range(30)]
+    embed = CountingEmbed()
+    first = EmbeddingCache(tmp_path, "enc", encoder.DIM)
+    assert first.fill(texts, embed, batch=4, shard_size=8) == 30
+    vectors = first.get(texts)
+    embed.seen.clear()
+    second = EmbeddingCache(tmp_path, "enc", encoder.DIM)
+    assert second.fill(texts, embed) == 0 and embed.seen == []
+    np.testing.assert_array_equal(second.get(texts), vectors)
+    assert EmbeddingCache(tmp_path, "another encoder", encoder.DIM).fill(texts[:3], embed) == 3
+
+
+def test_cache_ignores_a_truncated_shard(tmp_path):
+    texts = [f"sentence {i}" for i in range(10)]
+    cache = EmbeddingCache(tmp_path, "enc", encoder.DIM)
+    cache.fill(texts, CountingEmbed(), shard_size=5)
+    shards = sorted(cache.dir.glob("*.npy"), key=lambda p: p.stat().st_mtime_ns)
+    broken = shards[0]
+    broken.write_bytes(broken.read_bytes()[: broken.stat().st_size // 2])
+    (cache.dir / "orphan.npy").write_bytes(b"\x93NUMPY")  # killed before its keys were written
+    reopened = EmbeddingCache(tmp_path, "enc", encoder.DIM)
+    assert len(reopened) == 5
+    embed = CountingEmbed()
+    assert reopened.fill(texts, embed) == 5
+    assert len(EmbeddingCache(tmp_path, "enc", encoder.DIM)) == 10
+
+
+# -- cuts and scores -----------------------------------------------------------------------
+
+
+def test_cuts_bound_each_scripts_clean_pool_and_default_is_strictest():
+    rng = np.random.default_rng(1)
+    latin, tamil = rng.uniform(0, 0.5, 500), rng.uniform(0.3, 0.9, 400)
+    scores = np.concatenate([latin, tamil, [0.99] * 10])
+    scripts = ["latin"] * 500 + ["tamil"] * 400 + ["gurmukhi"] * 10
+    cuts = thresholds.per_script(scores, scripts)
+    assert set(cuts.warning) == {"latin", "tamil", "default"}  # gurmukhi's pool is too small
+    assert cuts.warning["default"] == max(cuts.warning["latin"], cuts.warning["tamil"])
+    for script, pool in (("latin", latin), ("tamil", tamil)):
+        assert np.mean(pool >= cuts.warning[script]) <= thresholds.WARN_RATE
+        assert np.mean(pool >= cuts.confident[script]) <= thresholds.CONFIDENT_RATE
+        assert cuts.warning[script] >= np.quantile(pool, 0.90)
+    assert cuts.warn_at("gurmukhi") == cuts.warning["default"]
+
+
+def test_auc_counts_ties_half():
+    assert auc(np.array([1, 1, 0, 0]), np.array([0.9, 0.8, 0.2, 0.1])) == 1.0
+    assert auc(np.array([1, 0]), np.array([0.5, 0.5])) == 0.5
+    assert auc(np.array([1, 1, 0]), np.array([0.1, 0.7, 0.5])) == 0.5
+    assert auc(np.array([0, 0]), np.array([0.1, 0.2])) is None
+
+
+def test_train_head_end_to_end_on_made_up_rows(tmp_path):
+    pytest.importorskip("sklearn")
+    from chatbot.model.training import pipeline
+
+    rude = ["idiot", "clown", "fool", "loser", "moron"]
+    rows = [("text", "label")] + [
+        (f"you {rude[i % 5]} number {i}" if i % 3 == 0 else f"thank you friend number {i}",
+         "1" if i % 3 == 0 else "0")
+        for i in range(600)
+    ]
+    commit = _repo(tmp_path / "toy-set", {"data/all.csv": _csv(rows)})
+    source = _source(commit, caps={"train": 400, "val": 200, "test": 200})
+
+    def embed(texts):  # a made-up encoder: rude words push one dimension up
+        out = np.stack([_fake_vector(t) * 0.3 for t in texts])
+        out[:, 0] += [1.0 if any(w in t for w in rude) else -1.0 for t in texts]
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    trained = pipeline.train_head(_plan(source), [source], "incivility",
+                                  splits.git_reader(tmp_path),
+                                  EmbeddingCache(tmp_path / "cache", "enc", encoder.DIM), embed)
+    entry = trained.entry
+    assert len(entry["weights"]) == encoder.DIM
+    assert entry["scores"]["heldout"]["toy/en"]["auc"] > 0.95
+    assert entry["scores"]["clean_pool"]["latin"]["flagged"] <= thresholds.WARN_RATE
+    assert entry["sources"][0]["rows"]["train"] > 0
+
+
+# -- the shipped heads.json ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def heads() -> dict:
+    return json.loads(HEADS_JSON.read_text(encoding="utf-8"))
+
+
+def test_shipped_heads_sha256_matches(heads):
+    assert heads["sha256"] == export.seal(heads)
+    tampered = json.loads(json.dumps(heads))
+    tampered["heads"]["incivility"]["bias"] += 1e-6
+    assert export.seal(tampered) != heads["sha256"]
+
+
+def test_shipped_heads_shape(heads):
+    assert heads["format"] == 1 and heads["trained_by"] == "python -m chatbot.model.training"
+    assert heads["encoder"] | {"version": ""} == {
+        "name": encoder.ENCODER_NAME, "version": "", "prefix": encoder.PREFIX, "dim": encoder.DIM}
+    head = heads["heads"]["incivility"]
+    assert head["label"] == "incivility" and len(head["weights"]) == encoder.DIM
+    assert all(round(w, 6) == w for w in head["weights"])
+    cuts, confident = head["thresholds"], head["confident"]
+    assert cuts["default"] == max(v for k, v in cuts.items() if k != "default")
+    assert set(confident) == set(cuts) and all(confident[k] >= cuts[k] for k in cuts)
+    assert set(head["scores"]["clean_pool"]) == set(cuts) - {"default"}
+    assert all(p["flagged"] <= 0.10 for p in head["scores"]["clean_pool"].values())
+
+
+def test_shipped_sources_match_the_manifest(heads, shipped):
+    for entry in heads["heads"]["incivility"]["sources"]:
+        source = shipped[entry["name"]]
+        assert (entry["repository"], entry["commit"], entry["licence"], entry["paths"]) == (
+            source.repository, source.commit, source.licence, source.paths)
+        assert entry["nc_or_research"] is source.nc_or_research
+        assert entry["rows"] == source.rows, entry["name"]
+
+
+def test_own_drafts_are_read_from_the_package_and_only_on_request(shipped):
+    plan = manifest.load()
+    own = shipped["own_drafts"]
+    assert own.read.get("local") and not own.nc_or_research
+    enabled = {s.name for s in plan.for_head("incivility")}
+    tried = {s.name for s in plan.for_head("incivility", extra=True)}
+    assert ("own_drafts" in enabled) is own.enabled and "own_drafts" in tried
+    rows = splits.head_rows(plan, [own], "incivility", splits.git_reader(Path("/nonexistent")))
+    assert {r.y for r in rows} == {0, 1} and len(rows) >= 100
+
+
+def test_recording_rows_keeps_the_manifests_comments(tmp_path):
+    from chatbot.model.training.record import record_rows
+
+    path = tmp_path / "manifest.yaml"
+    path.write_text("sources:\n  - name: a\n    # why a\n    nc_or_research: true\n"
+                    "    rows: {train: 1, val: 1, test: 1}\n  - name: b\n"
+                    "    nc_or_research: false\n", encoding="utf-8")
+    record_rows(path, {"a": {"train": 5, "val": 2, "test": 3}, "b": {"train": 7, "val": 0,
+                                                                    "test": 1}})
+    assert path.read_text(encoding="utf-8") == (
+        "sources:\n  - name: a\n    # why a\n    nc_or_research: true\n"
+        "    rows: {train: 5, val: 2, test: 3}\n  - name: b\n    nc_or_research: false\n"
+        "    rows: {train: 7, val: 0, test: 1}\n")
