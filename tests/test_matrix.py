@@ -239,7 +239,7 @@ def test_a_draft_goes_from_check_to_approval_publication_reminders_and_metrics(d
     assert _thread_of(answer) == asked
     assert _body(answer).startswith(f"Post {number} (version 1): PASS")
     assert f"<strong>Post {number}</strong>" in _html(answer)
-    assert f"Post {number} (version 1) went to Comms for approval." in _body(answer)
+    assert f"Post {number} (version 1) goes to Comms for approval." in _body(answer)
     shown = desk.comms_message(number, after=comms_start)
     assert CLEAN in _body(shown) and "Waiting for approval: 0 of 1" in _body(shown)
     assert "<blockquote>" in _html(shown)

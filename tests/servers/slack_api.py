@@ -64,6 +64,7 @@ class _Script:
     body: dict[str, Any]
     headers: dict[str, str]
     times: int
+    match: dict[str, Any] = field(default_factory=dict)
 
 
 class SlackAPI:
@@ -109,9 +110,10 @@ class SlackAPI:
         self._script(method, _Script(429, {"ok": False, "error": "ratelimited"},
                                      {"Retry-After": str(retry_after)}, times))
 
-    def fail(self, method: str, error: str, times: int = 1) -> None:
-        """The next `times` calls of `method` answer `{"ok": false, "error": error}`."""
-        self._script(method, _Script(200, {"ok": False, "error": error}, {}, times))
+    def fail(self, method: str, error: str, times: int = 1, **match: Any) -> None:
+        """The next `times` calls of `method` (whose arguments include `match`, e.g.
+        `channel="C0COMMS"`) answer `{"ok": false, "error": error}`."""
+        self._script(method, _Script(200, {"ok": False, "error": error}, {}, times, match))
 
     def _script(self, method: str, script: _Script) -> None:
         with self._changed:
@@ -206,11 +208,12 @@ class SlackAPI:
         token = token or str(args.pop("token", ""))
         with self._changed:
             queue = self._scripts.get(method) or []
-            script = queue[0] if queue else None
+            script = next((s for s in queue if all(args.get(k) == v
+                                                   for k, v in s.match.items())), None)
             if script is not None:
                 script.times -= 1
                 if script.times <= 0:
-                    queue.pop(0)
+                    queue.remove(script)
         if script is not None:
             self._record(Call(method, args, token, script.status, script.body))
             return script.status, script.headers, script.body
@@ -307,10 +310,14 @@ class Reply:
 class SlackSide:
     """Signed requests to the app's Request URL, as Slack sends them."""
 
-    def __init__(self, request_url: str, api: SlackAPI, secret: str = SIGNING_SECRET) -> None:
+    def __init__(self, request_url: str, api: SlackAPI, secret: str = SIGNING_SECRET, *,
+                 settle: Callable[[], bool] = lambda: True) -> None:
+        """`settle()` blocks until the app has finished what it acknowledged (true if it did
+        in time), for a test that must know a comms message is recorded before reacting."""
         self.request_url = request_url
         self.api = api
         self.secret = secret
+        self.settle = settle
         self._ids = _IDS  # shared: a restarted app must not see a new event reuse an old id
 
     # --- what people do --------------------------------------------------------------------
@@ -449,7 +456,8 @@ class RunningBot:
                                  port=0)
         self.bot.start()
         self.server.start()
-        self.slack = SlackSide(self.server.url + "/slack/events", api)
+        self.slack = SlackSide(self.server.url + "/slack/events", api,
+                               settle=self.bot.wait_idle)
 
     def stop(self) -> None:
         self.server.stop()

@@ -77,6 +77,7 @@ class MatrixBot:
         self.scheduler = ReminderScheduler(self.store, self.port)
         self.workflow = Workflow.from_settings(settings, self.store, self.port,
                                                on_reminders_scheduled=self.scheduler.wake)
+        self.scheduler.jobs = self.workflow.jobs
         self.handler = Handler(workflow=self.workflow, port=self.port, conn=self.conn,
                                state=self.state, comms=self.comms,
                                check=check_draft or _checker(settings), user_id=self.user_id)
@@ -103,8 +104,9 @@ class MatrixBot:
             self.stop()
             raise
         self.scheduler.start()
-        # posts committed but never shown to the comms room (a crash, a send that failed)
-        threading.Thread(target=self.workflow.route_unrouted, name="checkpost-reroute",
+        # messages a previous process did not send: a post committed but never shown to the
+        # comms room, a poster never told (a crash, a send that failed)
+        threading.Thread(target=self.workflow.resume, name="checkpost-resume",
                          daemon=True).start()
 
     def stop(self, timeout: float = 30.0) -> None:
