@@ -14,24 +14,13 @@ file; the test waits for the file and kills the process there. The points:
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-import urllib.request
-from contextlib import closing
 
 import pytest
 
-from chatbot.store import Store
-from tests.servers.process import Serve, eventually, free_port
-from tests.servers.slack_api import (
-    COMMS_CHANNEL,
-    COMMS_USERS,
-    SIGNING_SECRET,
-    TOKEN,
-    SlackAPI,
-    SlackSide,
-    dm_channel,
-)
+from tests.servers.process import eventually
+from tests.servers.slack_api import COMMS_CHANNEL, COMMS_USERS, SlackAPI, SlackSide, dm_channel
+from tests.servers.slack_process import Bots
 
 POSTER, ANA = "U0POSTER", COMMS_USERS[0]
 FINE = "Join the Kannada Wikipedia edit-a-thon this Saturday at 10:00 in Bengaluru!"
@@ -44,67 +33,11 @@ def api():
         yield api
 
 
-class Bots:
-    """Starts `chatbot serve slack` processes on one database, one at a time."""
-
-    def __init__(self, api: SlackAPI, tmp) -> None:
-        self.api = api
-        self.tmp = tmp
-        self.db = str(tmp / "checkpost.db")
-        self.running: list[Serve] = []
-
-    def start(self, pause_at: str | None = None, **env: str) -> tuple[Serve, SlackSide]:
-        port = free_port()
-        serve = Serve.start("slack", {
-            "CHECKPOST_DB": self.db, "PORT": str(port), "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET, "CHECKPOST_SLACK_API_URL": self.api.url,
-            "CHECKPOST_SLACK_COMMS_CHANNEL": COMMS_CHANNEL,
-            "CHECKPOST_SLACK_COMMS_USERS": ",".join(COMMS_USERS), **env,
-        }, self.tmp, pause_at=pause_at)
-        self.running.append(serve)
-        base = f"http://127.0.0.1:{port}"
-        eventually(lambda: _healthy(base) or serve.process.poll() is not None, 30,
-                   "the bot's /healthz")
-        assert serve.process.poll() is None, serve.tail()
-        return serve, SlackSide(base + "/slack/events", self.api)
-
-    def stop_all(self) -> None:
-        for serve in self.running:
-            serve.stop()
-
-    def history(self, number: int) -> list[str]:
-        with Store(self.db) as store:
-            return [e.action for e in store.audit_log(post=number)]
-
-    def comms_ref(self, number: int) -> str | None:
-        row = self._read("SELECT comms_ref FROM versions WHERE post = ? AND version = 1",
-                         number)
-        return row[0] if row else None
-
-    def idle(self) -> bool:
-        """Nothing acknowledged is waiting, and no message is left to send."""
-        return self._read("SELECT (SELECT COUNT(*) FROM inbox WHERE done_at IS NULL)"
-                          " + (SELECT COUNT(*) FROM jobs WHERE done_at IS NULL)") == (0,)
-
-    def _read(self, sql: str, *params: object) -> tuple | None:
-        """One read of the bot's file, read-only, so polling never takes its write lock."""
-        with closing(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5)) as conn:
-            return conn.execute(sql, params).fetchone()
-
-
 @pytest.fixture
 def bots(api, tmp_path):
     bots = Bots(api, tmp_path)
     yield bots
     bots.stop_all()
-
-
-def _healthy(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def submitted(api: SlackAPI, bots: Bots, slack: SlackSide) -> str:
