@@ -1,8 +1,9 @@
 """A test-only hook: stop the process at a named point, so a test can SIGKILL it exactly there.
 
 With `CHECKPOST_TEST_PAUSE_AT=point` (or `point:label`) and `CHECKPOST_TEST_PAUSE_FILE=path` in
-the environment, every thread that reaches `at(point, label)` blocks for good, and the first
-writes `path` (holding the label) to say the process is there. The test waits for that file,
+the environment, every thread that reaches `at(point, label)` (with that label among the
+space-separated words of `label`) blocks for good, and the first writes `path` (holding the
+label) to say the process is there. The test waits for that file,
 then kills the process: no sleeps, no guessing how far it got. Unset, which it always is
 outside the tests, a call costs one environment lookup.
 
@@ -13,8 +14,8 @@ The points, in the order a request meets them:
 - `applied`: the workflow's change is written, inside its transaction, before the commit that
   also marks the inbox entry done ("after the work, before it is marked done")
 - `committed`: committed; the jobs it made (messages to people) have not run yet
-- `batch-handled`: Matrix: a sync batch is handled and its token not yet saved
-  (label `work` when the batch held events to act on)
+- `batch-handled`: Matrix: a sync batch is handled and its token not yet saved (labelled
+  with the types of the events it acted on, e.g. `m.reaction m.room.message`)
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def at(point: str, label: str = "") -> None:
     if not wanted:
         return
     want_point, _, want_label = wanted.partition(":")
-    if point != want_point or (want_label and want_label != label):
+    if point != want_point or (want_label and want_label not in label.split()):
         return
     with _lock:
         path = os.environ.get("CHECKPOST_TEST_PAUSE_FILE")
