@@ -125,7 +125,7 @@ class SlackBot:
 
 
 class WorkPool(ThreadPoolExecutor):
-    """The pool lazy listeners run on, which knows when it has nothing left to do."""
+    """The pool the intake's work runs on, which knows when it has nothing left to do."""
 
     def __init__(self, max_workers: int, thread_name_prefix: str = "") -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
