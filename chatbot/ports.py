@@ -8,9 +8,10 @@ them richer from the structured fields, but must not need to invent content.
 Rules every implementation keeps:
 - Calls come after the state change is committed, never inside a database transaction, and
   may come from the reminder thread as well as from request handlers.
-- A method raises only when the message certainly did not go out (the core then records the
-  failure; the reminder scheduler retries). The core catches and logs it; a person's action
-  is never undone because a notification failed.
+- A method raises only when the message certainly did not go out (the core keeps the job and
+  tries again later; see `workflow.jobs`). The core catches and logs it; a person's action
+  is never undone because a notification failed. A message may be sent again after a crash
+  (at least once), so a platform that can drop a repeated send should.
 - `platform` names the people and posts this port can reach (`Person.platform`); the core
   sends it nothing for another platform.
 """
@@ -41,8 +42,10 @@ class MessageRef:
 class Notice:
     """Something a person or the comms team should know. `kind` lets an adapter pick a style:
     submitted, revised, approved, changes-requested, approval-lost, withdrawn,
-    published, published-unapproved, major-reaction. `actor` is who caused it, for an adapter
-    that renders a mention; `text` names them by user id."""
+    published, published-unapproved, major-reaction, comms-unreachable, routed. `actor` is who
+    caused it, for an adapter that renders a mention; `text` names them by user id. `key` is
+    the same every time this notice is sent again (a retried job): a platform that can drop a
+    repeated send by an id (Matrix's transaction ids) should use it."""
 
     kind: str
     text: str
@@ -50,6 +53,7 @@ class Notice:
     url: str = ""
     incident_id: int | None = None
     actor: Person | None = None
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ class Port(Protocol):
     """The small interface each chat adapter implements for the core."""
 
     platform: str
+    #: How people name the comms channel/room ("<#C0123>", "#comms:example.org"), known before
+    #: anything is sent there (the poster's findings do not wait for the comms message).
+    comms_where: str
 
     def show_to_comms(self, post: Post) -> MessageRef:
         """Post this version of the post to the comms channel/room for approval."""
@@ -126,6 +133,7 @@ class MemoryPort:
     """
 
     platform: str = "memory"
+    comms_where: str = "#comms"
     fail: set[str] = field(default_factory=set)
     calls: list[Call] = field(default_factory=list)
 

@@ -11,6 +11,12 @@ so two processes never both decide on the same post), together with its audit en
 when the change came from a platform event, the event's idempotency key and result. A
 redelivered event finds its key and changes nothing.
 
+The inbox is the durable intake in front of that: an adapter stores each request it is about
+to acknowledge (`accept`: its idempotency key, kind, raw payload and when) and only then
+acknowledges it; the entry is marked done by `remember`, in the transaction that applies it,
+so a process killed anywhere between the acknowledgement and the commit finds the entry
+waiting when it starts again (`inbox_waiting`), and one killed after the commit finds it done.
+
 The connection is shared by the request threads and the reminder thread; a re-entrant lock
 serialises them (SQLite serialises writers anyway, and the workload is a few events a minute).
 """
@@ -38,6 +44,19 @@ class Migration:
     version: int
     summary: str
     apply: Callable[[Database], None]
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """A request an adapter acknowledged: `payload` is what the platform sent, as JSON."""
+
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    received_at: float
+    attempts: int
+    done_at: float | None
+    last_error: str
 
 
 @dataclass(frozen=True)
@@ -131,13 +150,55 @@ class Store:
         return json.loads(row[0]) if row else None
 
     def remember(self, key: str | None, action: str, result: dict[str, Any], at: float) -> None:
-        """Record an event's result; call inside the transaction that made its change."""
+        """Record an event's result; call inside the transaction that made its change.
+
+        The inbox entry of the same key, if any, is marked done here too: the change, its key
+        and the entry's completion commit together or not at all."""
         if not key:
             return
         self.db.execute(
             "INSERT INTO idempotency (key, action, result, at) VALUES (?, ?, ?, ?)",
             [key, action, json.dumps(result), at],
         )
+        self.db.execute("UPDATE inbox SET done_at = ? WHERE key = ? AND done_at IS NULL",
+                        [at, key])
+
+    # --- the inbox: requests acknowledged, and whether they are done -------------------------
+
+    def accept(self, key: str, kind: str, payload: dict[str, Any], at: float) -> bool:
+        """Store a request before acknowledging it; False if its key was stored before (a
+        redelivery: acknowledge it again, but it is, or was, handled already)."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO inbox (key, kind, payload, received_at)"
+                " VALUES (?, ?, ?, ?)", [key, kind, json.dumps(payload), at])
+            return cursor.rowcount == 1
+
+    def inbox_entry(self, key: str) -> InboxEntry | None:
+        with self.reading() as db:
+            row = db.execute(f"SELECT {_INBOX_COLUMNS} FROM inbox WHERE key = ?",
+                             [key]).fetchone()
+        return _inbox_entry(row) if row else None
+
+    def inbox_waiting(self) -> list[InboxEntry]:
+        """Entries acknowledged and not done, oldest first."""
+        with self.reading() as db:
+            rows = db.execute(f"SELECT {_INBOX_COLUMNS} FROM inbox WHERE done_at IS NULL"
+                              " ORDER BY received_at, rowid").fetchall()
+        return [_inbox_entry(row) for row in rows]
+
+    def inbox_started(self, key: str) -> int:
+        """Count an attempt at handling the entry (before it runs); returns the count."""
+        with self.transaction() as db:
+            db.execute("UPDATE inbox SET attempts = attempts + 1 WHERE key = ?", [key])
+            row = db.execute("SELECT attempts FROM inbox WHERE key = ?", [key]).fetchone()
+        return row[0] if row else 0
+
+    def inbox_done(self, key: str, at: float, error: str = "") -> None:
+        """Mark an entry done that changed nothing (or whose change failed: `error`)."""
+        with self.transaction() as db:
+            db.execute("UPDATE inbox SET done_at = ?, last_error = ?"
+                       " WHERE key = ? AND done_at IS NULL", [at, error, key])
 
     # --- adapters' own small state (a Matrix sync token, a device id) ----------------------
 
@@ -217,6 +278,14 @@ class Store:
                     " VALUES (?, ?, datetime('now'))",
                     [migration.version, migration.summary],
                 )
+
+
+_INBOX_COLUMNS = "key, kind, payload, received_at, attempts, done_at, last_error"
+
+
+def _inbox_entry(row: tuple[Any, ...]) -> InboxEntry:
+    key, kind, payload, received_at, attempts, done_at, last_error = row
+    return InboxEntry(key, kind, json.loads(payload), received_at, attempts, done_at, last_error)
 
 
 def _statements(*sql: str) -> Callable[[Database], None]:
@@ -356,7 +425,44 @@ _V1 = _statements(
     "CREATE TABLE bot_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 
+# The inbox (requests acknowledged, not yet done) and the jobs (what the core still has to
+# tell people). Posts that comms never saw (committed, then the process died, or the channel
+# was unreachable) become jobs to show them, so start-up routing is one case of running jobs.
+_V2 = _statements(
+    """CREATE TABLE inbox (
+        key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        received_at REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        done_at REAL,
+        last_error TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX inbox_waiting ON inbox(received_at) WHERE done_at IS NULL",
+    """CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        platform TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        due_at REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        done_at REAL,
+        failed_at REAL
+    )""",
+    "CREATE INDEX jobs_waiting ON jobs(platform, due_at) WHERE done_at IS NULL",
+    """INSERT INTO jobs (platform, kind, data, created_at, due_at)
+        SELECT p.platform, 'show-post',
+               json_object('post', p.number, 'version', p.current_version),
+               p.updated_at, p.updated_at
+        FROM posts p JOIN versions v ON v.post = p.number AND v.version = p.current_version
+        WHERE v.comms_ref IS NULL
+          AND p.state IN ('pending-approval', 'approved', 'changes-requested')""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "posts, versions, votes, links, reminders, metrics, incidents, "
                  "idempotency keys, audit log, bot state", _V1),
+    Migration(2, "the inbox of acknowledged requests, the jobs of outgoing messages", _V2),
 )

@@ -1,10 +1,11 @@
-"""Shared fixtures: the shipped policy, loaded once, and a helper to check a draft with it."""
+"""Shared fixtures: the shipped policy, loaded once, and a helper to check a draft with it; the
+workflow desk; one Synapse homeserver and its cast of users for every Matrix test."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,24 @@ def desk(tmp_path):
     desk = Desk(tmp_path / "checkpost.db")
     yield desk
     desk.close()
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """A real Synapse on 127.0.0.1 (tests/servers/synapse.py), for the whole session."""
+    from tests.servers.synapse import Synapse
+
+    server = Synapse.start(tmp_path_factory.mktemp("synapse"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def cast(synapse) -> Iterator:
+    from tests.servers.synapse import Cast, ClientLoop
+
+    loop = ClientLoop()
+    people = Cast.register(synapse, loop)
+    yield people
+    people.close()
+    loop.close()

@@ -1,7 +1,7 @@
 """The Matrix bot against a real Synapse, with matrix-nio clients acting as the staff member
 (Ravi), the comms team (Ana, Ben, Chitra) and someone outside it (Oscar).
 
-One homeserver serves the whole module (stopped when it ends); each test gets its own bot
+One homeserver serves the whole session (tests/conftest.py; test_matrix_kill.py uses it too); each test gets its own bot
 account, comms room and database, and runs the bot in this process, on its own thread and
 event loop. Every wait is for a condition (an event seen through a long-polling sync), with
 a timeout; nothing sleeps to synchronise. To show that something did *not* happen, a test
@@ -18,7 +18,7 @@ import logging
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from chatbot.policy.model import Draft, Verdict
 from chatbot.store import Store
 from chatbot.verdict import check
 from chatbot.workflow import PostState
-from tests.servers.synapse import Account, ClientLoop, MatrixUser, Synapse
+from tests.servers.synapse import Account, Cast, MatrixUser, Synapse
 
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policies"
 
@@ -44,34 +44,7 @@ URL = "https://x.com/cis_a2k/status/1790000000000000001"
 Event = dict[str, Any]
 
 
-# --- the cast and the homeserver ----------------------------------------------------------
-
-
-@dataclass
-class Cast:
-    ravi: MatrixUser
-    ana: MatrixUser
-    ben: MatrixUser
-    chitra: MatrixUser
-    oscar: MatrixUser
-
-
-@pytest.fixture(scope="module")
-def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
-    server = Synapse.start(tmp_path_factory.mktemp("synapse"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def cast(synapse: Synapse) -> Iterator[Cast]:
-    loop = ClientLoop()
-    users = {name: MatrixUser(synapse, synapse.register(name), loop)
-             for name in ("ravi", "ana", "ben", "chitra", "oscar")}
-    yield Cast(**users)
-    for user in users.values():
-        user.close()
-    loop.close()
+# --- one test's bot ---------------------------------------------------------------------
 
 
 _bots = itertools.count(1)
@@ -239,7 +212,7 @@ def test_a_draft_goes_from_check_to_approval_publication_reminders_and_metrics(d
     assert _thread_of(answer) == asked
     assert _body(answer).startswith(f"Post {number} (version 1): PASS")
     assert f"<strong>Post {number}</strong>" in _html(answer)
-    assert f"Post {number} (version 1) went to Comms for approval." in _body(answer)
+    assert f"Post {number} (version 1) goes to Comms for approval." in _body(answer)
     shown = desk.comms_message(number, after=comms_start)
     assert CLEAN in _body(shown) and "Waiting for approval: 0 of 1" in _body(shown)
     assert "<blockquote>" in _html(shown)

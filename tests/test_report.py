@@ -146,6 +146,22 @@ def test_purge_removes_draft_texts_of_old_posts_and_keeps_the_numbers(desk):
     assert desk.workflow.history(two)[-1].action == "purged"
 
 
+def test_purge_forgets_old_requests_as_slack_sent_them_and_old_jobs(desk):
+    desk.store.accept("slack:command:old", "command", {"text": "Our ZenTab draft"},
+                      desk.clock.now())
+    desk.workflow.submit(draft("Our ZenTab draft"), verdict(), poster=POSTER,
+                         key="slack:command:old")
+    desk.clock.advance(200 * DAY)
+    desk.store.accept("slack:command:new", "command", {"text": "waiting"}, desk.clock.now())
+
+    purge(desk.store, 180 * DAY, now=desk.clock.now(), by=POSTER)
+
+    assert desk.store.inbox_entry("slack:command:old") is None
+    assert desk.store.inbox_entry("slack:command:new") is not None  # not done: kept
+    jobs = desk.store.db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
+    assert jobs == 0
+
+
 def test_purge_dry_run_changes_nothing(desk):
     a_month_of_posts(desk)
     desk.clock.advance(365 * DAY)

@@ -67,9 +67,13 @@ def running(start):
 
 
 def comms_message(api, running, text=FINE):
+    """`/checkpost text`, once its findings are sent and comms have the message (in that
+    order: the findings do not wait for the comms message); returns the comms message."""
     running.slack.command(POSTER, text)
     api.wait_for(lambda: api.dms_to(POSTER), what="the findings DM")
-    return api.of("chat.postMessage", channel=COMMS_CHANNEL)[0]
+    (shown,) = api.wait_calls("chat.postMessage", channel=COMMS_CHANNEL)
+    assert running.bot.wait_idle()  # and the workflow knows which message shows the post
+    return shown
 
 
 def everything_sent(api) -> str:
@@ -155,20 +159,22 @@ def test_a_429_from_the_web_api_is_waited_out_not_dropped(api, running):
     reply = running.slack.command(POSTER, FINE)
 
     assert reply.status == 200 and reply.elapsed < 1.0  # the ack does not wait for Slack
-    (message,) = api.wait_calls("chat.postMessage", channel=COMMS_CHANNEL)
+    (findings,) = api.wait_calls("chat.postMessage", channel=dm_channel(POSTER))
+    api.wait_calls("chat.postMessage", channel=COMMS_CHANNEL)
     limited, delivered = api.attempts("chat.postMessage")[:2]
-    assert limited.status == 429
-    assert delivered is message and delivered.at - limited.at >= 1.0
-    api.wait_for(lambda: api.dms_to(POSTER), what="the findings DM")
+    assert limited.status == 429 and limited.args["channel"] == dm_channel(POSTER)
+    assert delivered is findings and delivered.at - limited.at >= 1.0
 
 
 def test_an_unreachable_comms_channel_still_gives_the_poster_the_findings(api, running):
-    api.fail("chat.postMessage", "not_in_channel")
+    api.fail("chat.postMessage", "not_in_channel", channel=COMMS_CHANNEL)
 
     running.slack.command(POSTER, FINE)
 
-    (dm,) = api.wait_calls("chat.postMessage", channel=dm_channel(POSTER))
-    assert "Post 1" in dm.text and "comms channel could not be reached" in dm.text
+    findings, unreachable = api.wait_calls("chat.postMessage", 2, channel=dm_channel(POSTER))
+    assert "Post 1" in findings.text and "PASS" in findings.text
+    assert "Post 1" in unreachable.text
+    assert "comms channel could not be reached" in unreachable.text
     assert "Traceback" not in everything_sent(api) and TOKEN not in everything_sent(api)
 
 
@@ -229,7 +235,7 @@ def test_reminders_stored_before_a_restart_are_sent_once_by_the_new_process(api,
 
 def test_a_post_the_comms_channel_never_got_is_shown_there_after_a_restart(api, start):
     first = start()
-    api.fail("chat.postMessage", "not_in_channel")  # the comms channel refuses, once
+    api.fail("chat.postMessage", "not_in_channel", channel=COMMS_CHANNEL)  # refused, once
     first.slack.command(POSTER, FINE)
     api.wait_for(lambda: api.dms_to(POSTER), what="the findings DM")
     assert first.bot.wait_idle()

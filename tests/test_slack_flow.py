@@ -48,12 +48,14 @@ def slack(running):
 
 def submitted(api: SlackAPI, slack, text: str = FINE, user: str = POSTER) -> Call:
     """Send `/checkpost text` and return the comms message it became, once the poster has
-    been told (the workflow records which message shows the post just before that)."""
+    been told and the workflow has recorded which message shows the post."""
     before = len(api.of("chat.postMessage", channel=COMMS_CHANNEL))
     told = len(api.dms_to(user))
     assert slack.command(user, text).status == 200
     api.wait_for(lambda: len(api.dms_to(user)) > told, what="the findings DM")
-    return api.of("chat.postMessage", channel=COMMS_CHANNEL)[before]
+    shown = api.wait_calls("chat.postMessage", before + 1, channel=COMMS_CHANNEL)[before]
+    assert slack.settle()
+    return shown
 
 
 def updates_of(api: SlackAPI, message: Call) -> list[Call]:

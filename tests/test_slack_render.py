@@ -18,6 +18,7 @@ from chatbot.workflow.posts import Post, PostState, Version, Vote
 from chatbot.workflow.testing import finding, verdict
 
 MANIFEST = Path(__file__).resolve().parent.parent / "chatbot/adapters/slack/manifest.yaml"
+SOCKET_MANIFEST = MANIFEST.with_name("manifest-socket-mode.yaml")
 POSTER = Person("slack", "U0POSTER")
 
 
@@ -125,3 +126,20 @@ def test_the_manifest_declares_what_the_listeners_handle():
     assert len(urls) == 1 and urls.pop().endswith("/slack/events")
     assert {"commands", "chat:write", "im:write", "reactions:read"} <= set(
         manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_the_socket_mode_manifest_is_the_http_one_without_urls_and_needs_no_editing():
+    http = yaml.safe_load(MANIFEST.read_text())
+    text = SOCKET_MANIFEST.read_text()
+    socket = yaml.safe_load(text)
+
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert http["settings"]["socket_mode_enabled"] is False
+    assert "url" not in text.replace("URL", "") and "example.org" not in text
+    for part in (http, socket):  # strip what differs: the URLs and the mode
+        part["settings"].pop("socket_mode_enabled")
+        part["settings"]["event_subscriptions"].pop("request_url", None)
+        part["settings"]["interactivity"].pop("request_url", None)
+        for command in part["features"]["slash_commands"]:
+            command.pop("url", None)
+    assert socket == http

@@ -84,12 +84,15 @@ def test_a_post_comms_never_saw_is_shown_to_them_at_start_up(desk):
     seen = desk.submit()
 
     desk.restart()
-    routed = desk.workflow.route_unrouted()
+    resumed = desk.workflow.resume()
 
-    assert routed == [lost]
+    assert [(j.kind, j.data.get("post")) for j in resumed] == [("show-post", lost)]
     assert desk.workflow.post(lost).current.comms_ref is not None
     assert desk.workflow.post(seen).current.comms_ref is not None
-    assert desk.workflow.route_unrouted() == []  # shown once, not at every start
+    assert len(desk.port.of("show_to_comms")) == 2
+    told = [n.kind for _, n in desk.port.of("tell")]
+    assert told == ["submitted", "comms-unreachable", "submitted", "routed"]
+    assert desk.workflow.resume() == []  # shown once, not at every start
 
 
 def test_start_up_routing_leaves_withdrawn_posts_alone(desk):
@@ -98,4 +101,97 @@ def test_start_up_routing_leaves_withdrawn_posts_alone(desk):
     desk.workflow.withdraw(number, by=POSTER)
     desk.port.fail.discard("show_to_comms")
 
-    assert desk.workflow.route_unrouted() == []
+    desk.workflow.resume()
+
+    assert desk.port.of("show_to_comms") == []
+    assert desk.workflow.resume() == []
+
+
+def test_the_findings_reach_the_poster_when_comms_cannot_be_reached(desk):
+    desk.port.fail.add("show_to_comms")
+
+    number = desk.submit()
+
+    (findings, unreachable) = [n for _, n in desk.port.of("tell")]
+    assert (findings.kind, findings.post_number) == ("submitted", number)
+    assert "goes to #comms" in findings.text
+    assert unreachable.kind == "comms-unreachable" and "tries again" in unreachable.text
+
+
+def test_a_crash_between_the_commit_and_the_messages_loses_none_and_repeats_none(
+        desk, monkeypatch):
+    number = desk.submit()
+    shown = desk.port.of("show_to_comms")
+    monkeypatch.setattr(desk.workflow.jobs, "run", lambda ids: ())  # the process dies here
+    desk.workflow.approve(number, by=ANA, key="ev-approve")
+    desk.workflow.approve(number, by=BEN, key="ev-approve-2")
+    assert desk.port.of("update_comms_message") == []
+
+    desk.restart()
+    resumed = desk.workflow.resume()
+    again = desk.workflow.approve(number, by=BEN, key="ev-approve-2")  # Slack redelivers
+
+    assert again.duplicate
+    assert [j.kind for j in resumed] == ["update-comms", "update-comms", "tell"]
+    assert len(desk.port.of("update_comms_message")) == 2
+    assert [n.kind for _, n in desk.port.of("tell")][-1] == "approved"
+    assert desk.port.of("show_to_comms") == shown
+    assert desk.workflow.resume() == []
+
+
+def test_a_failed_message_is_sent_again_by_the_scheduler_when_its_retry_falls_due(desk):
+    number = desk.submit()
+    desk.port.fail.add("tell")
+    desk.workflow.approve(number, by=ANA, key="ev-1")
+    desk.workflow.approve(number, by=BEN, key="ev-2")
+    desk.port.fail.discard("tell")
+
+    assert desk.scheduler.seconds_until_next() <= desk.workflow.jobs.retry_after
+    assert desk.workflow.jobs.run_due() == []  # not due yet
+    desk.clock.advance(desk.workflow.jobs.retry_after)
+    assert len(desk.workflow.jobs.run_due()) == 1
+
+    assert [n.kind for _, n in desk.port.of("tell")][-1] == "approved"
+    assert desk.workflow.jobs.waiting() == []
+
+
+def test_a_message_that_keeps_failing_is_given_up_and_tried_again_at_the_next_start(desk):
+    number = desk.submit()
+    desk.port.fail.add("tell")
+    desk.workflow.withdraw(number, by=ANA)
+    for _ in range(desk.workflow.jobs.max_attempts):
+        desk.clock.advance(desk.workflow.jobs.retry_after * desk.workflow.jobs.max_attempts)
+        desk.workflow.jobs.run_due()
+    assert desk.workflow.jobs.next_due() is None  # failed: the loop stops trying
+    desk.port.fail.discard("tell")
+
+    desk.restart()
+    resumed = desk.workflow.resume()
+
+    assert [j.kind for j in resumed] == ["tell"]
+    assert desk.port.of("tell")[-1][1].kind == "withdrawn"
+
+
+def test_posts_comms_never_saw_before_the_upgrade_become_jobs(tmp_path, monkeypatch):
+    import chatbot.store as store_module
+
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+    old = Desk(path)
+    old.port.fail.add("show_to_comms")
+    with old.store.transaction() as db:  # as checkpost 0.1 left it: committed, never shown
+        db.execute("DROP TABLE IF EXISTS jobs")
+    monkeypatch.setattr(old.workflow.jobs, "add", lambda db, jobs, now: [])
+    number = old.submit()
+    old.close()
+    monkeypatch.undo()
+
+    new = Desk(path)
+    try:
+        assert new.store.schema_version == 2
+        resumed = new.workflow.resume()
+        assert [(j.kind, j.data) for j in resumed] == [
+            ("show-post", {"post": number, "version": 1})]
+        assert new.workflow.post(number).current.comms_ref is not None
+    finally:
+        new.close()

@@ -16,7 +16,8 @@ Reminders that fell due while the bot was down are sent once when it comes back,
 post cancels the reminders not yet sent.
 
 The production loop sleeps on an Event until the next due time (at most `max_sleep`, a guard
-against clock jumps), and `wake()` cuts the sleep short when a new reminder is stored. Tests
+against clock jumps), and `wake()` cuts the sleep short when a new reminder is stored. The same
+loop retries the workflow's failed jobs when they fall due (`jobs`, see `workflow.jobs`). Tests
 call `run_due()` with a `ManualClock` instead, and never sleep.
 """
 
@@ -32,6 +33,7 @@ from sqlite_utils import Database
 from chatbot.ports import Port, ReminderNotice
 from chatbot.store import Store
 from chatbot.workflow.clock import Clock, SystemClock, utc_text
+from chatbot.workflow.jobs import JobQueue
 from chatbot.workflow.people import Person
 
 log = logging.getLogger(__name__)
@@ -132,8 +134,10 @@ class ReminderScheduler:
         max_sleep: float = 300.0,
         max_attempts: int = 3,
         retry_after: float = 60.0,
+        jobs: JobQueue | None = None,
     ) -> None:
         self.store = store
+        self.jobs = jobs
         self.port = port
         self.clock = clock or SystemClock()
         self.late_after = late_after
@@ -171,6 +175,9 @@ class ReminderScheduler:
         """How long the loop may sleep: until the next due reminder, at most `max_sleep`."""
         now = self.clock.now() if now is None else now
         due = self.next_due()
+        retry = self.jobs.next_due() if self.jobs is not None else None
+        if retry is not None:
+            due = retry if due is None else min(due, retry)
         if due is None:
             return self.max_sleep
         return min(self.max_sleep, max(0.0, due - now))
@@ -198,6 +205,8 @@ class ReminderScheduler:
             self._wake.clear()  # before looking, so a wake() during run_due is not lost
             try:
                 self.run_due()
+                if self.jobs is not None:
+                    self.jobs.run_due()
                 timeout = self.seconds_until_next()
             except Exception:
                 log.exception("reminder scheduler: could not read or send reminders")

@@ -5,7 +5,8 @@ the draft texts and contexts of every version, the LLM's rewrite and its finding
 (which quote the draft), and the notes of their incidents (which may hold e-mail addresses).
 It keeps what the report counts: the post, its states and times, findings' labels and rules,
 votes, links, metrics, reminders. Idempotency keys older than the cut-off go too; they only
-guard against redelivery, which happens within minutes.
+guard against redelivery, which happens within minutes; so do the inbox entries and jobs done
+before it (an inbox entry holds the request as Slack sent it, the draft's words included).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def purge(
             for incident in incidents:
                 _purge_incident(db, incident, now)
             db.execute("DELETE FROM idempotency WHERE at < ?", [cutoff])
+            db.execute("DELETE FROM inbox WHERE done_at < ?", [cutoff])
+            db.execute("DELETE FROM jobs WHERE done_at < ?", [cutoff])
     return PurgeResult(cutoff, posts, len(incidents), keys, dry_run)
 
 

@@ -5,9 +5,12 @@ Each action follows one pattern, so the guarantees hold everywhere:
 1. If the event's idempotency key was seen, return the earlier `Outcome` marked `duplicate`;
    nothing changes and nobody is told again.
 2. In one transaction: load the post, apply the rules of `posts`, write the change, its audit
-   entry and the key with the outcome. A refusal is stored under the key too.
-3. After the commit, talk to people through the port. A port failure is logged and listed in
-   `Outcome.delivery_errors`; it never undoes the change.
+   entry, the key with the outcome (which also marks the adapter's inbox entry of that key
+   done), and the jobs of what people must be told (`jobs`). A refusal is stored under the
+   key too.
+3. After the commit, run those jobs: talk to people through the port. A port failure is
+   logged and listed in `Outcome.delivery_errors`; it never undoes the change, and the job is
+   tried again later. Jobs a crash left undone are run by `resume()` at start-up.
 
 People's mistakes come back as refusals (`Outcome.ok` false, see `outcome`), never raised.
 """
@@ -21,6 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from chatbot import pause
 from chatbot.config import Settings
 from chatbot.policy.model import Draft, Verdict
 from chatbot.ports import Notice, Port
@@ -28,6 +32,7 @@ from chatbot.store import AuditEntry, Store
 from chatbot.workflow import incidents as inc
 from chatbot.workflow import records
 from chatbot.workflow.clock import Clock, SystemClock
+from chatbot.workflow.jobs import Handler, Job, JobQueue, StoredJob, notice_data, notice_from
 from chatbot.workflow.links import LinkError, link_platform
 from chatbot.workflow.metrics import Metrics, MetricsError, parse_metrics, record_metrics
 from chatbot.workflow.outcome import Code, Outcome
@@ -48,7 +53,8 @@ from chatbot.workflow.reminders import cancel_reminders, schedule_reminders
 log = logging.getLogger(__name__)
 
 Check = Callable[[Draft], Verdict]
-Effect = tuple[str, Callable[[], None]]
+#: What a change leaves to do after its commit: a durable job, or a local call (a wake-up).
+Effect = Job | tuple[str, Callable[[], None]]
 Change = Callable[[Database, float], tuple[Outcome, list[Effect]]]
 
 
@@ -75,6 +81,8 @@ class Workflow:
         self.reminder_offsets = tuple(reminder_offsets)
         self.clock = clock or SystemClock()
         self.on_reminders_scheduled = on_reminders_scheduled
+        self.jobs = JobQueue(store, port.platform, self.clock, on_retry=self._reminders_scheduled)
+        self._register_jobs()
 
     @classmethod
     def from_settings(
@@ -95,28 +103,11 @@ class Workflow:
             on_reminders_scheduled=on_reminders_scheduled,
         )
 
-    def route_unrouted(self) -> list[int]:
-        """Show comms every open post of this platform whose current version they never saw.
-
-        A post is committed before it is shown to comms; if the process died in between, or
-        the comms channel was unreachable then, it would wait for a decision nobody can give.
-        The adapters call this once at start-up, so nothing submitted is lost.
-        """
-        with self.store.reading() as db:
-            numbers = [row[0] for row in db.execute(
-                "SELECT p.number FROM posts p JOIN versions v"
-                " ON v.post = p.number AND v.version = p.current_version"
-                " WHERE p.platform = ? AND v.comms_ref IS NULL AND p.state IN (?, ?, ?)"
-                " ORDER BY p.number",
-                [self.port.platform, *sorted(OPEN_STATES)],
-            ).fetchall()]
-        routed = []
-        for number in numbers:
-            post = self.post(number)
-            if post is not None and not self._run([self._route(post)]):
-                log.info("post %d reached comms at start-up", number)
-                routed.append(number)
-        return routed
+    def resume(self) -> list[StoredJob]:
+        """Run what a previous process left undone: jobs not done (a post committed but never
+        shown to comms, a poster never told, a failed delivery). Adapters call it once at
+        start-up, beside the ack path; returns the jobs done now."""
+        return self.jobs.resume()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -180,7 +171,7 @@ class Workflow:
                 Outcome.done(Code.SUBMITTED, f"Post {number} is submitted: "
                              f"{_findings_line(checked)} It waits for the comms team's approval.",
                              post=post),
-                [self._route(post)],
+                self._route(post),
             )
 
         return self._act("submit", key, change)
@@ -216,10 +207,9 @@ class Workflow:
                                 "previous_state": str(post.state),
                                 "votes_reset": len(post.votes)})
             revised = _load(db, number)
-            effects = [self._route(revised)]
-            if old_ref := post.current.comms_ref:
-                effects.insert(0, ("update the earlier comms message",
-                                   lambda: self.port.update_comms_message(old_ref, revised)))
+            effects = self._route(revised)
+            if post.current.comms_ref:
+                effects.insert(0, self._update_comms(post))
             return (
                 Outcome.done(Code.REVISED, f"Post {number} is now version {version}: "
                              f"{_findings_line(checked)} Earlier votes are reset; it waits for "
@@ -316,7 +306,7 @@ class Workflow:
                     detail={**(detail or {}), "version": post.current.number,
                             "state": str(post.state), "previous_state": str(before.state),
                             "approvals": len(post.approvals)})
-        effects = [self._update_comms(post)]
+        effects: list[Effect] = [self._update_comms(post)]
         if post.state is not before.state:
             effects.append(self._tell_poster_of_decision(post, by))
         return self._vote_outcome(before, post, by), effects
@@ -399,11 +389,11 @@ class Workflow:
         effects: list[Effect] = [self._update_comms(published), ("wake the reminder scheduler",
                                                                  self._reminders_scheduled)]
         if not approved:
-            effects.append(("warn comms", lambda: self.port.alert_comms(Notice(
+            effects.append(self._alert(Notice(
                 "published-unapproved",
                 f"Post {post.number} was published on {platform} without approval "
                 f"(it was {post.state}), marked by {by.user_id}: {url}",
-                post.number, url, actor=by))))
+                post.number, url, actor=by)))
         if by != post.poster:
             effects.append(self._tell(post.poster, Notice(
                 "published", f"{by.user_id} marked post {post.number} published on {platform}: "
@@ -439,7 +429,7 @@ class Workflow:
                         detail={"previous_state": str(post.state),
                                 "reminders_cancelled": cancelled})
             withdrawn = _load(db, number)
-            effects = [self._update_comms(withdrawn)]
+            effects: list[Effect] = [self._update_comms(withdrawn)]
             if by != post.poster:
                 effects.append(self._tell(post.poster, Notice(
                     "withdrawn", f"{by.user_id} withdrew post {number}"
@@ -488,9 +478,9 @@ class Workflow:
             effects: list[Effect] = []
             if parsed.major:
                 url = link.url if link else post.links[0].url
-                effects.append(("alert comms", lambda: self.port.alert_comms(Notice(
+                effects.append(self._alert(Notice(
                     "major-reaction", f"Major reaction on post {number} ({url}), noted by "
-                    f"{by.user_id}: {parsed.notes}", number, url, actor=by))))
+                    f"{by.user_id}: {parsed.notes}", number, url, actor=by)))
             return Outcome.done(Code.METRICS_RECORDED, f"Metrics for post {number} recorded: "
                                 f"{parsed.summary()}."
                                 + (" The comms team is alerted to the major reaction."
@@ -530,7 +520,7 @@ class Workflow:
                 Outcome.done(Code.INCIDENT_RECORDED, f"Incident {incident_id} is recorded"
                              + (f" under post {post}" if post else "")
                              + "; the comms team has the policy's checklist.", incident=incident),
-                [self._route_incident(incident)],
+                [Job("show-incident", {"incident": incident.id})],
             )
 
         return self._act("incident", key, change)
@@ -569,9 +559,8 @@ class Workflow:
                         detail={"step": found.key, "closed": closed})
             incident = _load_incident(db, incident_id)
             effects: list[Effect] = []
-            if ref := incident.comms_ref:
-                effects.append(("update the incident message",
-                                lambda: self.port.update_incident_message(ref, incident)))
+            if incident.comms_ref:
+                effects.append(Job("update-incident", {"incident": incident_id}))
             if closed:
                 return Outcome.done(Code.INCIDENT_CLOSED, f"Incident {incident_id}: every step is "
                                     "done.", incident=incident), effects
@@ -591,8 +580,11 @@ class Workflow:
                 return earlier
             now = self.clock.now()
             outcome, effects = change(db, now)
+            jobs = self.jobs.add(db, [e for e in effects if isinstance(e, Job)], now)
             self.store.remember(key, action, outcome.to_json(), now)
-        errors = self._run(effects)
+            pause.at("applied", action)
+        pause.at("committed", action)
+        errors = self.jobs.run(jobs) + self._run([e for e in effects if not isinstance(e, Job)])
         if outcome.post is not None and effects:
             outcome = replace(outcome, post=self.post(outcome.post.number))
         if outcome.incident is not None and effects:
@@ -614,7 +606,7 @@ class Workflow:
             changed=data["changed"], duplicate=True, warnings=tuple(data["warnings"]),
         )
 
-    def _run(self, effects: list[Effect]) -> tuple[str, ...]:
+    def _run(self, effects: list[tuple[str, Callable[[], None]]]) -> tuple[str, ...]:
         errors = []
         for what, call in effects:
             try:
@@ -645,34 +637,106 @@ class Workflow:
                                    "revise it; nothing changed.", post=post)
         return refuse_final(post)
 
-    def _route(self, post: Post) -> Effect:
-        """Show the current version to comms, remember where, tell the poster where it went."""
-        def route() -> None:
+    # --- jobs: what people are told, durably --------------------------------------------------
+
+    def _route(self, post: Post) -> list[Effect]:
+        """The poster's findings, then the post to comms: two jobs, so neither waits for, nor
+        is lost with, the other."""
+        where = {"post": post.number, "version": post.current.number}
+        return [Job("tell-findings", where), Job("show-post", where)]
+
+    def _update_comms(self, post: Post) -> Job:
+        """Re-render the comms message of the post's current version (as it stands when the
+        job runs, so a late retry never shows an old state)."""
+        return Job("update-comms", {"post": post.number, "version": post.current.number})
+
+    def _tell(self, person: Person, notice: Notice) -> Job:
+        return Job("tell", {"person": str(person), "notice": notice_data(notice)})
+
+    def _alert(self, notice: Notice) -> Job:
+        return Job("alert-comms", {"notice": notice_data(notice)})
+
+    def _register_jobs(self) -> None:
+        def fixed(what: str) -> Callable[[StoredJob], str]:
+            return lambda job: what
+
+        self.jobs.handlers.update({
+            "tell-findings": Handler(self._job_tell_findings,
+                                     fixed("send the poster the findings")),
+            "show-post": Handler(self._job_show_post, fixed("show the post to comms")),
+            "update-comms": Handler(self._job_update_comms, fixed("update the comms message")),
+            "tell": Handler(self._job_tell, lambda job: f"tell {job.data['person']}"),
+            "alert-comms": Handler(self._job_alert, fixed("alert comms")),
+            "show-incident": Handler(self._job_show_incident,
+                                     fixed("show the incident to comms")),
+            "update-incident": Handler(self._job_update_incident,
+                                       fixed("update the incident message")),
+        })
+
+    def _job_tell_findings(self, job: StoredJob) -> None:
+        post = self.post(job.data["post"])
+        if post is None:
+            return
+        version = job.data["version"]
+        self.port.tell(post.poster, Notice(
+            "submitted" if version == 1 else "revised",
+            f"Post {post.number} (version {version}) goes to {self.port.comms_where} "
+            "for approval.", post.number, key=f"job-{job.id}"))
+
+    def _job_show_post(self, job: StoredJob) -> None:
+        """Show the version to comms and remember where, once: a version already shown, or
+        superseded, or a post no longer open, is left alone. The poster hears of a first
+        failure, and of the success that follows it."""
+        number, version = job.data["post"], job.data["version"]
+        post = self.post(number)
+        if (post is None or post.current.number != version or post.state not in OPEN_STATES
+                or post.current.comms_ref is not None):
+            return
+        try:
             ref = self.port.show_to_comms(post)
-            with self.store.transaction() as db:
-                records.set_comms_ref(db, post.number, post.current.number, ref)
-            where = ref.where or "the comms team"
-            self.port.tell(post.poster, Notice(
-                "submitted" if post.current.number == 1 else "revised",
-                f"Post {post.number} (version {post.current.number}) went to {where} "
-                "for approval.", post.number))
-        return ("show the post to comms", route)
+        except Exception:
+            if not job.last_error:
+                self.jobs.add_and_run([self._tell(post.poster, Notice(
+                    "comms-unreachable", f"Post {number} (version {version}) could not be "
+                    "shown to the comms team yet; it is saved, and checkpost tries again and "
+                    "tells you when they have it.", number))])
+            raise
+        follow = [self._tell(post.poster, Notice(
+            "routed", f"Post {number} (version {version}) is now in "
+            f"{ref.where or self.port.comms_where} for approval.", number))] \
+            if job.last_error else []
+        with self.store.transaction() as db:
+            records.set_comms_ref(db, number, version, ref)
+            ids = self.jobs.add(db, follow, self.clock.now())
+        self.jobs.run(ids)
 
-    def _route_incident(self, incident: inc.Incident) -> Effect:
-        def route() -> None:
-            ref = self.port.show_incident_to_comms(incident)
-            with self.store.transaction() as db:
-                inc.set_incident_ref(db, incident.id, ref)
-        return ("show the incident to comms", route)
+    def _job_update_comms(self, job: StoredJob) -> None:
+        post = self.post(job.data["post"])
+        if post is None:
+            return
+        shown = next((v for v in post.versions if v.number == job.data["version"]), None)
+        if shown is not None and shown.comms_ref is not None:
+            self.port.update_comms_message(shown.comms_ref, post)
 
-    def _update_comms(self, post: Post) -> Effect:
-        def update() -> None:
-            if ref := post.current.comms_ref:
-                self.port.update_comms_message(ref, post)
-        return ("update the comms message", update)
+    def _job_tell(self, job: StoredJob) -> None:
+        self.port.tell(Person.parse(job.data["person"]),
+                       notice_from(job.data["notice"], key=f"job-{job.id}"))
 
-    def _tell(self, person: Person, notice: Notice) -> Effect:
-        return (f"tell {person}", lambda: self.port.tell(person, notice))
+    def _job_alert(self, job: StoredJob) -> None:
+        self.port.alert_comms(notice_from(job.data["notice"], key=f"job-{job.id}"))
+
+    def _job_show_incident(self, job: StoredJob) -> None:
+        incident = self.incident(job.data["incident"])
+        if incident is None or incident.comms_ref is not None:
+            return
+        ref = self.port.show_incident_to_comms(incident)
+        with self.store.transaction() as db:
+            inc.set_incident_ref(db, incident.id, ref)
+
+    def _job_update_incident(self, job: StoredJob) -> None:
+        incident = self.incident(job.data["incident"])
+        if incident is not None and incident.comms_ref is not None:
+            self.port.update_incident_message(incident.comms_ref, incident)
 
     def _tell_poster_of_decision(self, post: Post, by: Person) -> Effect:
         n = post.number

@@ -72,6 +72,7 @@ class Desk:
                                  approvals_required=self.approvals_required,
                                  reminder_offsets=self.offsets, clock=self.clock,
                                  on_reminders_scheduled=self.scheduler.wake)
+        self.scheduler.jobs = self.workflow.jobs
 
     def restart(self, *, after: float = 0.0) -> Desk:
         """Close everything, let `after` seconds pass while down, open the same file again."""

@@ -2,7 +2,8 @@
 
 `SlackAPI` is a Web API server speaking the methods checkpost calls (auth.test,
 chat.postMessage, chat.update, chat.postEphemeral, conversations.open, views.open, users.info,
-conversations.info) plus `response_url`s, recording every call. It answers like Slack: JSON
+conversations.info, and apps.connections.open with the app-level token, which answers the URL
+of the Socket Mode stand-in in slack_socket.py) plus `response_url`s, recording every call. It answers like Slack: JSON
 or form bodies, `{"ok": true, …}`, message timestamps that count up, `D…` channels for
 direct messages, `invalid_auth` for a wrong token. A test can make a method answer 429 with
 `Retry-After` (`rate_limit`) or fail with a Slack error (`fail`) the next N times, and wait
@@ -33,6 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
 SIGNING_SECRET = "test-signing-secret"
 BOT_USER = "U0CHECKBOT"
 TEAM = "T0CHECKPOST"
@@ -64,13 +66,17 @@ class _Script:
     body: dict[str, Any]
     headers: dict[str, str]
     times: int
+    match: dict[str, Any] = field(default_factory=dict)
 
 
 class SlackAPI:
     """The Web API server. Use as a context manager; `url` is the WebClient's base URL."""
 
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, app_token: str = APP_TOKEN) -> None:
         self.token = token
+        self.app_token = app_token
+        #: what apps.connections.open answers: the Socket Mode stand-in's URL, once one runs
+        self.socket_url = ""
         self.calls: list[Call] = []
         self._scripts: dict[str, list[_Script]] = {}
         self._changed = threading.Condition()
@@ -109,9 +115,10 @@ class SlackAPI:
         self._script(method, _Script(429, {"ok": False, "error": "ratelimited"},
                                      {"Retry-After": str(retry_after)}, times))
 
-    def fail(self, method: str, error: str, times: int = 1) -> None:
-        """The next `times` calls of `method` answer `{"ok": false, "error": error}`."""
-        self._script(method, _Script(200, {"ok": False, "error": error}, {}, times))
+    def fail(self, method: str, error: str, times: int = 1, **match: Any) -> None:
+        """The next `times` calls of `method` (whose arguments include `match`, e.g.
+        `channel="C0COMMS"`) answer `{"ok": false, "error": error}`."""
+        self._script(method, _Script(200, {"ok": False, "error": error}, {}, times, match))
 
     def _script(self, method: str, script: _Script) -> None:
         with self._changed:
@@ -188,6 +195,8 @@ class SlackAPI:
             return {"ok": True, "user": {"id": user, "name": user.lower(), "tz": "Asia/Kolkata"}}
         if method == "conversations.info":
             return {"ok": True, "channel": {"id": args.get("channel"), "name": "comms"}}
+        if method == "apps.connections.open" and self.socket_url:
+            return {"ok": True, "url": self.socket_url}
         return {"ok": False, "error": "unknown_method"}
 
     def _next_ts(self) -> str:
@@ -206,15 +215,17 @@ class SlackAPI:
         token = token or str(args.pop("token", ""))
         with self._changed:
             queue = self._scripts.get(method) or []
-            script = queue[0] if queue else None
+            script = next((s for s in queue if all(args.get(k) == v
+                                                   for k, v in s.match.items())), None)
             if script is not None:
                 script.times -= 1
                 if script.times <= 0:
-                    queue.pop(0)
+                    queue.remove(script)
         if script is not None:
             self._record(Call(method, args, token, script.status, script.body))
             return script.status, script.headers, script.body
-        answer = (self._answer(method, args) if token == self.token
+        wanted = self.app_token if method == "apps.connections.open" else self.token
+        answer = (self._answer(method, args) if token == wanted
                   else {"ok": False, "error": "invalid_auth"})
         self._record(Call(method, args, token, 200, answer))
         return 200, {}, answer
@@ -307,10 +318,14 @@ class Reply:
 class SlackSide:
     """Signed requests to the app's Request URL, as Slack sends them."""
 
-    def __init__(self, request_url: str, api: SlackAPI, secret: str = SIGNING_SECRET) -> None:
+    def __init__(self, request_url: str, api: SlackAPI, secret: str = SIGNING_SECRET, *,
+                 settle: Callable[[], bool] = lambda: True) -> None:
+        """`settle()` blocks until the app has finished what it acknowledged (true if it did
+        in time), for a test that must know a comms message is recorded before reacting."""
         self.request_url = request_url
         self.api = api
         self.secret = secret
+        self.settle = settle
         self._ids = _IDS  # shared: a restarted app must not see a new event reuse an old id
 
     # --- what people do --------------------------------------------------------------------
@@ -318,31 +333,18 @@ class SlackSide:
     def command(self, user: str, text: str, *, channel: str = "C0GENERAL",
                 trigger_id: str | None = None) -> Reply:
         """`/checkpost text` typed by `user` in `channel`."""
-        n = next(self._ids)
-        form = {"token": "legacy", "team_id": TEAM, "team_domain": "checkpost-test",
-                "channel_id": channel, "channel_name": "general", "user_id": user,
-                "user_name": user.lower(), "command": "/checkpost", "text": text,
-                "api_app_id": "A0CHECKPOST", "is_enterprise_install": "false",
-                "response_url": self.api.response_url(f"cmd-{n}"),
-                "trigger_id": trigger_id or f"trigger-cmd-{n}"}
+        form = command_form(self.api, user, text, channel=channel, trigger_id=trigger_id)
         return self.send(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
 
     def reaction(self, user: str, name: str, channel: str, ts: str, *, removed: bool = False,
                  event_id: str | None = None, retry: int | None = None) -> Reply:
         """`user` adds (or removes) reaction `name` on the message `channel`/`ts`."""
-        event = {"type": "reaction_removed" if removed else "reaction_added", "user": user,
-                 "reaction": name, "item_user": BOT_USER,
-                 "item": {"type": "message", "channel": channel, "ts": ts},
-                 "event_ts": f"{time.time():.6f}"}
-        return self.event(event, event_id=event_id, retry=retry)
+        return self.event(reaction_event(user, name, channel, ts, removed=removed),
+                          event_id=event_id, retry=retry)
 
     def event(self, event: dict[str, Any], *, event_id: str | None = None,
               retry: int | None = None) -> Reply:
-        body = {"token": "legacy", "team_id": TEAM, "api_app_id": "A0CHECKPOST",
-                "event": event, "type": "event_callback",
-                "event_id": event_id or f"Ev{next(self._ids):08d}",
-                "event_time": int(time.time()),
-                "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}]}
+        body = event_body(event, event_id=event_id)
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} \
             if retry else {}
         return self.send(json.dumps(body), "application/json", headers=headers)
@@ -350,17 +352,8 @@ class SlackSide:
     def click(self, user: str, action_id: str, value: str, *, channel: str, message_ts: str,
               trigger_id: str | None = None) -> Reply:
         """A button on the message `channel`/`message_ts`."""
-        n = next(self._ids)
-        payload = {
-            "type": "block_actions", "team": {"id": TEAM}, "user": {"id": user},
-            "api_app_id": "A0CHECKPOST", "trigger_id": trigger_id or f"trigger-click-{n}",
-            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
-            "channel": {"id": channel}, "message": {"ts": message_ts, "type": "message"},
-            "response_url": self.api.response_url(f"click-{n}"),
-            "actions": [{"type": "button", "action_id": action_id, "block_id": "b",
-                         "value": value, "action_ts": f"{time.time():.6f}"}],
-        }
-        return self.interactive(payload)
+        return self.interactive(click_payload(self.api, user, action_id, value, channel=channel,
+                                              message_ts=message_ts, trigger_id=trigger_id))
 
     def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> Reply:
         """Submit a modal (`view` as the app opened it, with the id views.open gave it);
@@ -412,6 +405,53 @@ class SlackSide:
             return Reply(error.code, error.read().decode(), time.perf_counter() - started)
 
 
+# --- what Slack sends, over HTTP or in a Socket Mode envelope ----------------------------------
+
+
+def command_form(api: SlackAPI, user: str, text: str, *, channel: str = "C0GENERAL",
+                 trigger_id: str | None = None) -> dict[str, str]:
+    """The form of `/checkpost text` typed by `user` in `channel`."""
+    n = next(_IDS)
+    return {"token": "legacy", "team_id": TEAM, "team_domain": "checkpost-test",
+            "channel_id": channel, "channel_name": "general", "user_id": user,
+            "user_name": user.lower(), "command": "/checkpost", "text": text,
+            "api_app_id": "A0CHECKPOST", "is_enterprise_install": "false",
+            "response_url": api.response_url(f"cmd-{n}"),
+            "trigger_id": trigger_id or f"trigger-cmd-{n}"}
+
+
+def reaction_event(user: str, name: str, channel: str, ts: str, *,
+                   removed: bool = False) -> dict[str, Any]:
+    return {"type": "reaction_removed" if removed else "reaction_added", "user": user,
+            "reaction": name, "item_user": BOT_USER,
+            "item": {"type": "message", "channel": channel, "ts": ts},
+            "event_ts": f"{time.time():.6f}"}
+
+
+def event_body(event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
+    """An Events API callback carrying `event`."""
+    return {"token": "legacy", "team_id": TEAM, "api_app_id": "A0CHECKPOST",
+            "event": event, "type": "event_callback",
+            "event_id": event_id or f"Ev{next(_IDS):08d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}]}
+
+
+def click_payload(api: SlackAPI, user: str, action_id: str, value: str, *, channel: str,
+                  message_ts: str, trigger_id: str | None = None) -> dict[str, Any]:
+    """The interactive payload of a button on the message `channel`/`message_ts`."""
+    n = next(_IDS)
+    return {
+        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": user},
+        "api_app_id": "A0CHECKPOST", "trigger_id": trigger_id or f"trigger-click-{n}",
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
+        "channel": {"id": channel}, "message": {"ts": message_ts, "type": "message"},
+        "response_url": api.response_url(f"click-{n}"),
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b",
+                     "value": value, "action_ts": f"{time.time():.6f}"}],
+    }
+
+
 def sign(secret: str, timestamp: str, body: str) -> str:
     digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256)
     return "v0=" + digest.hexdigest()
@@ -449,7 +489,8 @@ class RunningBot:
                                  port=0)
         self.bot.start()
         self.server.start()
-        self.slack = SlackSide(self.server.url + "/slack/events", api)
+        self.slack = SlackSide(self.server.url + "/slack/events", api,
+                               settle=self.bot.wait_idle)
 
     def stop(self) -> None:
         self.server.stop()

@@ -404,6 +404,27 @@ class MatrixUser:
         return [(r, e) for r, e in self.events[after:] if match(r, e)]
 
 
+@dataclass
+class Cast:
+    """The people of the Matrix tests: a staff member (Ravi), the comms team (Ana, Ben,
+    Chitra) and someone outside it (Oscar)."""
+
+    ravi: MatrixUser
+    ana: MatrixUser
+    ben: MatrixUser
+    chitra: MatrixUser
+    oscar: MatrixUser
+
+    @classmethod
+    def register(cls, server: Synapse, loop: ClientLoop) -> Cast:
+        return cls(**{name: MatrixUser(server, server.register(name), loop)
+                      for name in ("ravi", "ana", "ben", "chitra", "oscar")})
+
+    def close(self) -> None:
+        for user in (self.ravi, self.ana, self.ben, self.chitra, self.oscar):
+            user.close()
+
+
 def _summary(room_id: str, event: dict[str, Any]) -> str:
     content = event.get("content") or {}
     body = content.get("body") or content.get("membership") or content.get("m.relates_to") or ""

@@ -31,6 +31,7 @@ from typing import Any
 
 from nio import SyncResponse
 
+from chatbot import pause
 from chatbot.config import ConfigError, Settings
 from chatbot.policy.model import Draft, Verdict
 from chatbot.store import Store
@@ -77,6 +78,7 @@ class MatrixBot:
         self.scheduler = ReminderScheduler(self.store, self.port)
         self.workflow = Workflow.from_settings(settings, self.store, self.port,
                                                on_reminders_scheduled=self.scheduler.wake)
+        self.scheduler.jobs = self.workflow.jobs
         self.handler = Handler(workflow=self.workflow, port=self.port, conn=self.conn,
                                state=self.state, comms=self.comms,
                                check=check_draft or _checker(settings), user_id=self.user_id)
@@ -103,8 +105,9 @@ class MatrixBot:
             self.stop()
             raise
         self.scheduler.start()
-        # posts committed but never shown to the comms room (a crash, a send that failed)
-        threading.Thread(target=self.workflow.route_unrouted, name="checkpost-reroute",
+        # messages a previous process did not send: a post committed but never shown to the
+        # comms room, a poster never told (a crash, a send that failed)
+        threading.Thread(target=self.workflow.resume, name="checkpost-resume",
                          daemon=True).start()
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -144,7 +147,8 @@ class MatrixBot:
             response = await self._next_batch(since, wait=ready.done())
             if response is None:
                 break
-            await self._process(response, since)
+            handled = await self._process(response, since)
+            pause.at("batch-handled", " ".join(sorted({e.type for e in handled})))
             self.state.sync_token = response.next_batch
             if not ready.done():
                 ready.set_result(None)
@@ -222,7 +226,10 @@ class MatrixBot:
 
     # --- one batch -------------------------------------------------------------------------
 
-    async def _process(self, response: SyncResponse, since: str | None) -> None:
+    async def _process(self, response: SyncResponse, since: str | None) -> list[Event]:
+        """Handle one batch; returns the events it acted on. Its sync token is saved by the
+        caller only after this returns: a process killed before then gets the whole batch
+        again, and the idempotency keys (the event ids) make the second time change nothing."""
         first = since is None
         for room_id, invite in response.rooms.invite.items():
             await self._on_invite(room_id, [_raw(e) for e in invite.invite_state])
@@ -242,6 +249,7 @@ class MatrixBot:
                      if e.sender != self.user_id]
         if work:
             await self._handle(work)
+        return work
 
     async def _gap(self, room_id: str, prev_batch: str, since: str) -> list[dict[str, Any]]:
         try:

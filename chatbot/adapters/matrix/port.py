@@ -67,6 +67,10 @@ class MatrixPort:
         self._dm_locks: dict[str, threading.Lock] = {}
         self._dm_guard = threading.Lock()
 
+    @property
+    def comms_where(self) -> str:
+        return self.comms.where
+
     # --- the comms room --------------------------------------------------------------------
 
     def show_to_comms(self, post: Post) -> MessageRef:
@@ -86,7 +90,8 @@ class MatrixPort:
         self._run(self.conn.send(room, html.replacement(event_id, rendered)))
 
     def alert_comms(self, notice: Notice) -> None:
-        self._run(self.conn.send(self._comms_room(), html.notice_content(html.notice(notice))))
+        self._run(self.conn.send(self._comms_room(), html.notice_content(html.notice(notice)),
+                                 txn=self.txn("alert", notice.key) if notice.key else None))
 
     def show_incident_to_comms(self, incident: Incident) -> MessageRef:
         room = self._comms_room()
@@ -106,7 +111,8 @@ class MatrixPort:
         if answering and answering.person == person and notice.kind in _SAID_IN_THE_ANSWER:
             answering.notices.append(notice)
             return
-        self._direct(person, html.notice_content(html.notice(notice)))
+        self._direct(person, html.notice_content(html.notice(notice)),
+                     txn=self.txn("notice", notice.key) if notice.key else None)
 
     def remind(self, person: Person, reminder: ReminderNotice) -> None:
         self._direct(person, html.notice_content(html.reminder(reminder)),

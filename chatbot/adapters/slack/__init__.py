@@ -9,7 +9,8 @@
 - `client`    the WebClient (base URL from CHECKPOST_SLACK_API_URL, rate limits waited out)
 - `http`      waitress serving `/slack/events` and `/healthz`
 - `serving`   `chatbot serve slack`: settings checks, HTTP or Socket Mode, clean stop
-- `manifest.yaml`  the Slack app manifest
+- `manifest.yaml`  the Slack app manifest for HTTP mode; `manifest-socket-mode.yaml` the same
+  app for Socket Mode (no request URLs), to paste as it is
 
 Bolt is imported only when serving, so `chatbot check` stays quick to start.
 """

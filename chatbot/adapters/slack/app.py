@@ -1,16 +1,20 @@
 """The Bolt app and everything one `chatbot serve slack` process runs beside it.
 
 `SlackBot` wires the core to Slack: one store, one `SlackPort`, the workflow, the reminder
-scheduler (a thread of this process), the policy loaded once, and a worker pool for the
-slow part of each request. `build_app` makes the Bolt `App` itself.
+scheduler (a thread of this process), the policy loaded once, the intake (requests stored
+before their acknowledgement) and a worker pool for the slow part of each request.
+`build_app` makes the Bolt `App` itself.
 
-Bolt runs with `process_before_response=True`: each listener's `ack` function answers in the
-request thread, so Slack's acknowledgement never waits in a queue behind checks, and the work
-(the lazy functions) goes to our own pool, sized for checks that wait on an LLM. Opening a
-modal cannot wait behind them (its trigger expires 3 s after the click), so it has a small
-pool of its own. Bolt
-verifies every request's signature and refuses timestamps more than 5 minutes old before any
-listener sees it.
+Bolt runs with `process_before_response=True`: each listener's `ack_…` function runs in the
+request thread (HTTP) or the Socket Mode client's thread, stores the request and answers, so
+Slack's acknowledgement never waits in a queue behind checks, and the envelope or response
+leaves only after the request is in the database; the work goes to our own pool, sized for
+checks that wait on an LLM. Opening a modal cannot wait behind them (its trigger expires 3 s
+after the click), so it has a small pool of its own. Bolt verifies every HTTP request's
+signature and refuses timestamps more than 5 minutes old before any listener sees it.
+
+At start-up, `start()` hands back to the pool whatever the last process acknowledged and did
+not finish, and runs the jobs it left (messages not yet sent).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from chatbot.adapters.slack.client import make_client
 from chatbot.adapters.slack.listeners import Listeners
 from chatbot.adapters.slack.port import SlackPort
 from chatbot.config import Settings, policy_path
+from chatbot.intake import Intake
 from chatbot.policy.loader import load_policy
 from chatbot.policy.model import Draft, Verdict
 from chatbot.policy.rules import Policy
@@ -70,12 +75,15 @@ class SlackBot:
             self.scheduler = ReminderScheduler(self.store, self.port, clock)
             self.workflow = Workflow.from_settings(settings, self.store, self.port, clock=clock,
                                                    on_reminders_scheduled=self.scheduler.wake)
+            self.scheduler.jobs = self.workflow.jobs
             self.port.find_post = self.workflow.post
             self.executor = WorkPool(max_workers=workers, thread_name_prefix="checkpost-work")
             self.urgent = WorkPool(max_workers=URGENT_WORKERS,
                                    thread_name_prefix="checkpost-urgent")
-            listeners = Listeners(self.workflow, self.port, self.check, self.urgent)
-            self.app = build_app(settings, self.client, listeners, self.executor)
+            self.listeners = Listeners(self.workflow, self.port, self.check, self.urgent)
+            self.intake = Intake(self.store, self.listeners.handle, self.executor)
+            self.listeners.intake = self.intake
+            self.app = build_app(settings, self.client, self.listeners)
         except BaseException:
             self.store.close()
             raise
@@ -86,9 +94,11 @@ class SlackBot:
 
     def start(self) -> None:
         self.scheduler.start()
-        # a post committed but never shown to comms (a crash, an unreachable channel) is
-        # shown now, after the ack path is up, so start-up does not wait on the Web API
-        self.executor.submit(self.workflow.route_unrouted)
+        # what the last process acknowledged and did not finish, and the messages it did not
+        # send (a post comms never saw, a poster never told), on the pool, so start-up does
+        # not wait on the Web API
+        self.intake.resume()
+        self.executor.submit(self.workflow.resume)
 
     def close(self) -> None:
         """Stop the reminders, let running work finish, close the database."""
@@ -115,7 +125,7 @@ class SlackBot:
 
 
 class WorkPool(ThreadPoolExecutor):
-    """The pool lazy listeners run on, which knows when it has nothing left to do."""
+    """The pool the intake's work runs on, which knows when it has nothing left to do."""
 
     def __init__(self, max_workers: int, thread_name_prefix: str = "") -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
@@ -143,8 +153,7 @@ class WorkPool(ThreadPoolExecutor):
             self._idle.notify_all()
 
 
-def build_app(settings: Settings, client: WebClient, listeners: Listeners,
-              executor: ThreadPoolExecutor) -> App:
+def build_app(settings: Settings, client: WebClient, listeners: Listeners) -> App:
     """The Bolt app: signature checks, our listeners, and acks before the work.
 
     Bolt calls `auth.test` here, so a wrong `SLACK_BOT_TOKEN` fails at start-up, not on the
@@ -158,7 +167,6 @@ def build_app(settings: Settings, client: WebClient, listeners: Listeners,
         client=client,
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
-        listener_executor=executor,
         raise_error_for_unhandled_request=False,
     )
     listeners.register(app)

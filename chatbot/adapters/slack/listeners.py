@@ -1,15 +1,19 @@
-"""What each Slack request does: acknowledge at once, then do the work on a worker.
+"""What each Slack request does: store it, acknowledge it, then do the work on a worker.
 
 Slack gives an app 3 seconds to acknowledge a command, event or click, and checking a draft
-(the LLM review above all) can take longer. Every listener is therefore split in two (Bolt's
-lazy listeners): `ack_…` runs in the request thread and answers only what is instant (help,
-status, a command it cannot read, a modal field left empty); the rest runs on the bot's
-worker pool after Slack has its answer.
+(the LLM review above all) can take longer. Every listener is therefore split in two: `ack_…`
+runs in the request thread (over HTTP or Socket Mode alike) and answers only what is instant
+(help, status, a command it cannot read, a modal field left empty); a request with work to do
+is first stored in the intake (`chatbot.intake`: the inbox, with its key and raw payload) and
+only then acknowledged, and `handle` does the work on the bot's worker pool, from the stored
+payload, now or after a restart.
 
 Every change goes through the workflow with an idempotency key made from what Slack sends
 once per event (`event_id`, which a retry repeats; a slash command's or click's `trigger_id`;
-a modal's `view.id`), so a retried or duplicated delivery finds its key and changes nothing,
-and nobody is told twice. People's mistakes come back from the workflow as refusals whose
+a modal's `view.id`), the same key as the inbox entry's, so a retried or duplicated delivery
+finds its key and changes nothing, and nobody is told twice. Opening a modal is not stored:
+its trigger expires 3 s after the click, so it could not be replayed anyway (the person sees
+no form and clicks again). People's mistakes come back from the workflow as refusals whose
 message is shown as is, privately; faults are logged and answered with a short apology, never
 a stack trace.
 """
@@ -17,6 +21,7 @@ a stack trace.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -59,7 +64,9 @@ from chatbot.commands import (
     help_text,
     parse_command,
 )
+from chatbot.intake import Intake
 from chatbot.policy.model import Draft, Verdict
+from chatbot.store import InboxEntry
 from chatbot.verdict import DraftError, validate
 from chatbot.workflow import Code, Outcome, Person, Workflow
 from chatbot.workflow.posts import refuse_vote
@@ -74,9 +81,6 @@ SORRY = ("Sorry, something went wrong on checkpost's side and your request was n
          "Try again in a minute; if it keeps happening, tell the comms team.")
 CHECKING = ("Checking your draft… the findings and the post's number will arrive in a direct "
             "message from checkpost.")
-COMMS_UNREACHABLE = ("The comms channel could not be reached, so the comms team has not seen "
-                     "this post yet; ask an admin to check that checkpost is in that channel. "
-                     "Your post is saved under this number.")
 # Refusals a reaction can meet that its author should hear about (others are silent no-ops).
 EXPLAINED = frozenset({Code.NOT_COMMS, Code.OWN_POST, Code.NEEDS_OVERRIDE, Code.STALE_VERSION,
                        Code.ALREADY_PUBLISHED, Code.POST_WITHDRAWN, Code.OTHER_PLATFORM})
@@ -88,25 +92,54 @@ class Listeners:
     """Slack's requests translated into workflow actions, and outcomes into Slack messages."""
 
     def __init__(self, workflow: Workflow, port: SlackPort, check: Callable[[Draft], Verdict],
-                 urgent: Executor) -> None:
+                 urgent: Executor, intake: Intake | None = None) -> None:
         """`urgent` runs what must happen within seconds of the click (opening a modal: its
-        trigger expires after 3 s), apart from the pool where checks may wait on an LLM."""
+        trigger expires after 3 s), apart from the pool where checks may wait on an LLM.
+        `intake` (set before the first request) stores requests and runs `handle` for each."""
         self.workflow = workflow
         self.port = port
         self.check = check
         self.urgent = urgent
+        self.intake = intake
 
     def register(self, app: App) -> None:
-        app.command(COMMAND)(ack=self.ack_command, lazy=[self.run_command])
-        app.event("reaction_added")(ack=_ack, lazy=[self.reaction_added])
-        app.event("reaction_removed")(ack=_ack, lazy=[self.reaction_removed])
+        app.command(COMMAND)(self.ack_command)
+        app.event("reaction_added")(self.ack_reaction)
+        app.event("reaction_removed")(self.ack_reaction)
         app.shortcut(SHORTCUT)(self.open_check_of_message)
-        app.view(CHECK_VIEW)(ack=self.ack_check_view, lazy=[self.submit_check_view])
+        app.view(CHECK_VIEW)(self.ack_check_view)
         app.action(APPROVE_ACTION)(self.open_decision)
         app.action(CHANGES_ACTION)(self.open_decision)
-        app.view(DECISION_VIEW)(ack=self.ack_decision_view, lazy=[self.submit_decision])
-        app.action(INCIDENT_STEP_ACTION)(ack=_ack, lazy=[self.mark_incident_step])
+        app.view(DECISION_VIEW)(self.ack_decision_view)
+        app.action(INCIDENT_STEP_ACTION)(self.ack_incident_step)
         app.action(OPEN_POST_ACTION)(_ack)  # a link button: Slack opens the URL, we just ack
+
+    def handle(self, entry: InboxEntry) -> None:
+        """The work of a stored request (see `chatbot.intake`): `payload` is Slack's body."""
+        body = entry.payload
+        match entry.kind:
+            case "command":
+                self.run_command(body)
+            case "reaction_added" | "reaction_removed":
+                self._reaction(body["event"], body, added=entry.kind == "reaction_added")
+            case "check-view":
+                self.submit_check_view(body["view"], body)
+            case "decision-view":
+                self.submit_decision(body["view"], body)
+            case "incident-step":
+                self.mark_incident_step(body, body["actions"][0])
+            case _:
+                log.warning("no handler for a stored Slack request of kind %r", entry.kind)
+
+    def _accepted(self, ack: Callable[[], None], kind: str, key: str | None,
+                  body: dict[str, Any]) -> None:
+        """Store the request, then acknowledge it (`ack`), then start its work. A store that
+        fails raises before the acknowledgement: Slack gets an error and sends it again."""
+        assert self.intake is not None, "Listeners.intake is set before the app serves"
+        key = key or f"slack:{kind}:{uuid.uuid4().hex}"
+        self.intake.accept(key, kind, body)
+        ack()
+        self.intake.start(key)
 
     # --- /checkpost ------------------------------------------------------------------------
 
@@ -121,28 +154,34 @@ class Listeners:
         try:
             match parsed:
                 case Help():
-                    ack(text=escape(help_text(COMMAND)))
+                    answer = escape(help_text(COMMAND))
                 case Status(number):
-                    ack(text=say(self.workflow.status(number).message, self.port.comms_users))
+                    answer = say(self.workflow.status(number).message, self.port.comms_users)
                 case Check() | Revise() if (problem := draft_problem(parsed)):
-                    ack(text=say(problem))
-                case Check() | Revise():
-                    ack(text=CHECKING)
+                    answer = say(problem)
                 case Empty():
                     ack()
                     self._urgently(lambda: client.views_open(trigger_id=body["trigger_id"],
                                                              view=check_modal()),
                                    lambda text: respond(text=text, response_type="ephemeral"))
+                    return
                 case _:
-                    ack()
+                    checking = isinstance(parsed, Check | Revise)
+                    self._accepted(lambda: ack(text=CHECKING) if checking else ack(), "command",
+                                   _key("command", body.get("trigger_id")), body)
+                    return
         except Exception:
             log.exception("/checkpost could not be acknowledged")
             ack(text=SORRY)
+            return
+        ack(text=answer)
 
-    def run_command(self, command: dict[str, Any], body: dict[str, Any],
-                    respond: Respond) -> None:
-        person = Person(PLATFORM, command["user_id"])
+    def run_command(self, body: dict[str, Any]) -> None:
+        """A stored `/checkpost …`: `body` is the command's form, as Slack sent it."""
+        person = Person(PLATFORM, body["user_id"])
         key = _key("command", body.get("trigger_id"))
+        respond = Respond(response_url=body.get("response_url"),
+                              proxy=self.port.client.proxy, ssl=self.port.client.ssl)
 
         def reply(text: str) -> None:
             respond(text=say(text, self.port.comms_users | {person.user_id}),
@@ -150,7 +189,7 @@ class Listeners:
 
         with _guard(reply):
             try:
-                parsed = parse_command(plain_text(command.get("text", "")))
+                parsed = parse_command(plain_text(body.get("text", "")))
             except CommandError:
                 return  # answered in the acknowledgement
             if isinstance(parsed, Check | Revise) and draft_problem(parsed):
@@ -194,17 +233,9 @@ class Listeners:
         if not outcome.ok or outcome.post is None:
             reply(outcome.message)
             return
-        if not outcome.delivery_errors:
-            return
-        log.warning("post %s: %s", outcome.post.number, "; ".join(outcome.delivery_errors))
-        if outcome.post.current.comms_ref is None:
-            try:
-                self.port.send_findings(person, outcome.post, COMMS_UNREACHABLE)
-                return
-            except Exception:
-                log.exception("post %s: findings not delivered either", outcome.post.number)
-        reply(outcome.message + " (Your direct messages from checkpost could not be sent; "
-              f"`checkpost status {outcome.post.number}` shows where it stands.)")
+        if any("findings" in error for error in outcome.delivery_errors):
+            reply(outcome.message + " (Your direct messages from checkpost could not be sent; "
+                  f"`checkpost status {outcome.post.number}` shows where it stands.)")
 
     # --- the check modal -------------------------------------------------------------------
 
@@ -217,11 +248,11 @@ class Listeners:
                                                  view=check_modal(text)),
                        lambda text: self.port.send_text(shortcut["user"]["id"], text))
 
-    def ack_check_view(self, ack: Ack, view: dict[str, Any]) -> None:
+    def ack_check_view(self, ack: Ack, view: dict[str, Any], body: dict[str, Any]) -> None:
         if errors := check_view_errors(view):
             ack(response_action="errors", errors=errors)
         else:
-            ack()
+            self._accepted(ack, "check-view", _key("view", view.get("id")), body)
 
     def submit_check_view(self, view: dict[str, Any], body: dict[str, Any]) -> None:
         if check_view_errors(view):
@@ -237,11 +268,15 @@ class Listeners:
 
     # --- reactions in the comms channel ----------------------------------------------------
 
-    def reaction_added(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        self._reaction(event, body, added=True)
-
-    def reaction_removed(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        self._reaction(event, body, added=False)
+    def ack_reaction(self, ack: Ack, event: dict[str, Any], body: dict[str, Any]) -> None:
+        """Only a 👍/👎 on a message in the comms channel can be a vote; only those are stored
+        (the rest are acknowledged and change nothing)."""
+        item = event.get("item") or {}
+        if (reaction_kind(event.get("reaction", "")) is None or item.get("type") != "message"
+                or item.get("channel") != self.port.comms_channel or not event.get("user")):
+            ack()
+            return
+        self._accepted(ack, str(event.get("type")), _key("event", body.get("event_id")), body)
 
     def _reaction(self, event: dict[str, Any], body: dict[str, Any], *, added: bool) -> None:
         """👍 approves, 👎 asks for changes, on the bot's message for a post; removing one
@@ -302,11 +337,11 @@ class Listeners:
 
         self._urgently(open_modal, reply)
 
-    def ack_decision_view(self, ack: Ack, view: dict[str, Any]) -> None:
+    def ack_decision_view(self, ack: Ack, view: dict[str, Any], body: dict[str, Any]) -> None:
         if errors := decision_view_errors(view):
             ack(response_action="errors", errors=errors)
         else:
-            ack()
+            self._accepted(ack, "decision-view", _key("view", view.get("id")), body)
 
     def submit_decision(self, view: dict[str, Any], body: dict[str, Any]) -> None:
         if decision_view_errors(view):
@@ -339,6 +374,9 @@ class Listeners:
         self.urgent.submit(run)
 
     # --- incidents -------------------------------------------------------------------------
+
+    def ack_incident_step(self, ack: Ack, body: dict[str, Any]) -> None:
+        self._accepted(ack, "incident-step", _key("action", body.get("trigger_id")), body)
 
     def mark_incident_step(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         user = body["user"]["id"]

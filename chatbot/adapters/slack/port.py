@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk import WebClient
@@ -25,6 +26,8 @@ from chatbot.workflow.posts import Post
 
 PLATFORM = "slack"
 FINDINGS_KINDS = frozenset({"submitted", "revised"})
+COMMS_UNREACHABLE = ("The comms channel could not be reached: ask an admin to check that "
+                     "checkpost is in that channel.")
 
 
 class SlackPort:
@@ -54,6 +57,10 @@ class SlackPort:
         self._dm_channels: dict[str, str] = {}
         self._lock = threading.Lock()
 
+    @property
+    def comms_where(self) -> str:
+        return f"<#{self.comms_channel}>"
+
     # --- the Port protocol -----------------------------------------------------------------
 
     def show_to_comms(self, post: Post) -> MessageRef:
@@ -75,6 +82,8 @@ class SlackPort:
         if post is not None:
             text, body = blocks.findings_message(post, say(notice.text))
         else:
+            if notice.kind == "comms-unreachable":
+                notice = replace(notice, text=f"{notice.text} {COMMS_UNREACHABLE}")
             text, body = blocks.notice_message(notice, self._people(person))
         self.direct_message(person.user_id, text, body)
 
@@ -97,11 +106,6 @@ class SlackPort:
         self.client.chat_update(channel=channel, ts=ts, text=text, blocks=body)
 
     # --- for the listeners -----------------------------------------------------------------
-
-    def send_findings(self, person: Person, post: Post, note: str) -> None:
-        """The findings when the usual "submitted" notice could not go (comms unreachable)."""
-        text, body = blocks.findings_message(post, note)
-        self.direct_message(person.user_id, text, body)
 
     def send_text(self, user_id: str, text: str) -> None:
         """A short direct message in the core's words (answers to modal submissions)."""

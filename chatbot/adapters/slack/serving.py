@@ -5,6 +5,11 @@ HTTP mode (the default) listens on `PORT` at `/slack/events` and `/healthz`. Wit
 so it needs no public URL (the easy path for a small team); `/healthz` is still served on
 `PORT`, for platforms that expect a web process to listen. Either way the reminder scheduler
 runs in this process, and SIGTERM stops it all cleanly.
+
+Both modes acknowledge a request only after it is stored (see `listeners` and
+`chatbot.intake`): in Socket Mode the envelope's acknowledgement is sent when Bolt's dispatch
+returns, after our `ack_…` listener has stored it; Slack delivers an unacknowledged envelope
+again, and its key makes the second delivery change nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ from chatbot.adapters.slack.http import HttpServer, routes
 from chatbot.config import ConfigError, Settings
 
 log = logging.getLogger(__name__)
+
+#: Seconds between Socket Mode pings, which is also how often the client checks its connection
+#: and opens a new one if it was dropped (Bolt's default is 10; the SDK's own, 5).
+SOCKET_PING_INTERVAL = 5
 
 
 def run(settings: Settings) -> int:
@@ -50,7 +59,8 @@ def run(settings: Settings) -> int:
             server.start()
             log.info("checkpost Slack app in Socket Mode; /healthz on port %s", server.port)
             try:
-                SocketModeHandler(bot.app, settings.slack_app_token).start()
+                SocketModeHandler(bot.app, settings.slack_app_token,
+                                  ping_interval=SOCKET_PING_INTERVAL).start()
             except SlackApiError as exc:
                 raise ConfigError(
                     f"Slack refused SLACK_APP_TOKEN ({_api_error(exc) or exc}); generate an "
