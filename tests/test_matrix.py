@@ -379,6 +379,29 @@ def test_incidents_reach_the_comms_room_with_their_checklist(desk, cast, room):
     assert "☑" in edit["content"]["m.new_content"]["formatted_body"]
 
 
+def test_drafts_that_start_with_a_command_word_are_checked_as_drafts(desk, cast, room):
+    ravi = cast.ravi
+    _, helping, first = submit(desk, ravi, room, "Help us proofread Kannada Wikisource this "
+                               "weekend: every page counts!", says="Post ")
+    _, told, second = submit(desk, ravi, room, "Published 3 new Kannada Wikisource books this "
+                             "week!", says="Post ")
+
+    assert (first, second) == (1, 2)
+    assert desk.post(1).current.draft.text.startswith("Help us proofread")
+    assert "read as a draft" in _body(told) and "published N URL" in _body(told)
+    assert "read as a draft" not in _body(helping)
+
+
+def test_an_incident_named_by_its_post_number_is_recorded_under_that_post(desk, cast, room):
+    ravi = cast.ravi
+    submit(desk, ravi, room, CLEAN)
+    start = ravi.mark()
+    said = ravi.say(room, "!checkpost incident 1 https://x.com/troll/status/99 slurs")
+
+    assert "under post 1" in _body(desk.answer(ravi, said, after=start, says="Incident 1"))
+    assert desk.bot.workflow.incident(1).post_number == 1
+
+
 # --- people's mistakes and our faults ------------------------------------------------------
 
 

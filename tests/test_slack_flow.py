@@ -80,6 +80,28 @@ def test_checkpost_acks_at_once_and_dms_the_findings_with_the_post_number(api, s
     assert "/checkpost revise 1" in text
 
 
+@pytest.mark.parametrize("draft", [
+    "Help us proofread Kannada Wikisource this weekend: every page counts!",
+    "Status update: 40 volunteers joined the Marathi edit-a-thon today.",
+    "Approve your own uploads? Ask a mentor to review them first.",
+])
+def test_a_draft_that_starts_with_a_command_word_is_checked_and_submitted(api, slack, draft):
+    reply = slack.command(POSTER, draft)
+
+    assert "Checking your draft" in reply.body
+    (message,) = api.wait_calls("chat.postMessage", channel=COMMS_CHANNEL)
+    assert draft in message.text
+
+
+def test_words_that_begin_like_a_command_are_a_draft_and_the_poster_is_told_why(api, slack):
+    reply = slack.command(POSTER, "Published 3 new Kannada Wikisource books this week!")
+
+    assert "Checking your draft" in reply.body
+    assert "read as a draft" in reply.body and "published N URL" in reply.body
+    (message,) = api.wait_calls("chat.postMessage", channel=COMMS_CHANNEL)
+    assert "Published 3 new Kannada Wikisource books" in message.text
+
+
 def test_the_comms_channel_sees_the_draft_with_poster_account_media_and_context(api, slack):
     slack.command(POSTER, '--personal --media "Own photo by Ravi; CC0" --context "Kannada '
                           'Rajyotsava" Happy Rajyotsava from our Bengaluru meetup!')
@@ -363,6 +385,17 @@ def test_person_errors_get_a_short_answer_that_says_what_to_do(api, slack):
     assert "Usage: published N URL" in usage.body
     (later,) = api.wait_calls("response_url")
     assert "There is no post 42" in later.args["text"]
+
+
+def test_an_incident_named_by_its_post_number_is_recorded_under_that_post(api, slack,
+                                                                         running):
+    submitted(api, slack)
+    slack.command(POSTER, "incident 1 https://x.com/troll/status/1900000000000000002 slurs")
+
+    answers = api.wait_for(lambda: [a for a in api.of("response_url")
+                                    if "Incident 1" in a.args["text"]])
+    assert "under post 1" in answers[0].args["text"]
+    assert running.bot.workflow.incident(1).post_number == 1
 
 
 def test_an_incident_gets_the_checklist_and_its_steps_can_be_ticked(api, slack):

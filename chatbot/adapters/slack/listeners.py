@@ -126,6 +126,8 @@ class Listeners:
                     ack(text=say(self.workflow.status(number).message, self.port.comms_users))
                 case Check() | Revise() if (problem := draft_problem(parsed)):
                     ack(text=say(problem))
+                case Check(note=note) if note:
+                    ack(text=f"{CHECKING}\n{say(note)}")
                 case Check() | Revise():
                     ack(text=CHECKING)
                 case Empty():
@@ -172,8 +174,9 @@ class Listeners:
                     _answer(w.request_changes(number, by=person, comment=comment, key=key), reply)
                 case Withdraw(number, reason):
                     _answer(w.withdraw(number, by=person, reason=reason, key=key), reply)
-                case Incident(link, notes):
-                    _answer(w.report_incident(link, by=person, notes=notes, key=key), reply)
+                case Incident(link, notes, number):
+                    _answer(w.report_incident(link, by=person, notes=notes, number=number,
+                                              key=key), reply)
                 case IncidentStep(incident_id, step, note):
                     _answer(w.mark_incident_step(incident_id, step, by=person, note=note,
                                                  key=key), reply)
