@@ -98,6 +98,36 @@ def test_report_totals_posts_approval_times_findings_by_label_and_late_reminders
     assert "Reminders sent: 3, of them late: 2" in md
 
 
+def test_every_incident_is_counted_and_those_under_no_post_of_the_report_are_listed(desk):
+    a_month_of_posts(desk)
+    wf = desk.workflow
+    wf.report_incident("https://x.com/troll/status/10", by=POSTER, notes="no post named")
+    desk.clock.advance(DAY)
+    later = desk.submit()
+    wf.report_incident("https://x.com/troll/status/11", by=POSTER, number=1, notes="old post")
+    wf.report_incident("https://x.com/troll/status/12", by=POSTER, number=later)
+
+    everything = build_report(desk.store)
+    md = render_markdown(everything)
+    assert everything.totals.incidents == 4 and everything.totals.incidents_on_their_own == 1
+    assert "- Incidents (hateful comments): 4 (1 not under a post of this report" in md
+    assert "## Incidents not under a post of this report" in md
+    assert "Incident 2 " in md and "https://x.com/troll/status/10 — not tied to a post" in md
+
+    since = desk.clock.now() - HOUR
+    period = build_report(desk.store, since)
+    md = render_markdown(period)
+    assert [p.post.number for p in period.posts] == [later]
+    assert period.totals.incidents == 2 and [i.id for i in period.other_incidents] == [3]
+    assert "under post 1, submitted outside this period" in md and "old post" in md
+
+
+def test_a_report_with_no_incidents_says_so_without_a_section(desk):
+    desk.submit()
+    md = render_markdown(build_report(desk.store))
+    assert "- Incidents (hateful comments): 0\n" in md and "## Incidents not" not in md
+
+
 def test_report_covers_the_posts_submitted_between_since_and_until(desk):
     a_month_of_posts(desk)
 
