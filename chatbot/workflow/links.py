@@ -26,6 +26,10 @@ _PLATFORMS = {
 }
 
 
+#: The networks in the order a report lists them: one column each in the CSV.
+NETWORKS: tuple[str, ...] = tuple(dict.fromkeys(_PLATFORMS.values()))
+
+
 class LinkError(ValueError):
     """Not a link to a published post; the message says what to give instead."""
 

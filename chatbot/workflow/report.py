@@ -6,7 +6,8 @@ post's link, text, account, findings, who approved it and how long that took, it
 time and its incidents; the incidents of the period that are not under one of those posts
 (an X reply reported without its post's number, say) on their own; and the totals a case
 study opens with, which count every incident. Markdown is for people to edit into the wiki
-page; CSV is one row per post for a spreadsheet.
+page; CSV is one row per post for a spreadsheet, each published link a bare URL in its
+network's column so that a spreadsheet makes it a link.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from chatbot.store import Store
 from chatbot.workflow import records
 from chatbot.workflow.clock import utc_text
 from chatbot.workflow.incidents import Incident, incidents_between, incidents_of
+from chatbot.workflow.links import NETWORKS
 from chatbot.workflow.metrics import METRIC_NAMES
 from chatbot.workflow.posts import Post, PostState
 
@@ -153,27 +155,38 @@ def render_markdown(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
+#: One column per network for its published link (`x_url`, `facebook_url`, …); a link on a
+#: site not in `NETWORKS` gets a column named for its host, after these.
+LINK_COLUMNS = tuple(f"{network}_url" for network in NETWORKS)
 CSV_COLUMNS = (
     "post", "submitted_at", "poster", "account", "state", "versions", "policy_version", "text",
-    "context", "links", "findings", "approvers", "override_reason", "hours_to_approval",
+    "context", *LINK_COLUMNS, "findings", "approvers", "override_reason", "hours_to_approval",
     "published_at", "published_unapproved", *METRIC_NAMES, "metrics_history", "major_reactions",
     "incidents", "reminders_sent", "reminders_late", "text_purged",
 )
 
 
 def render_csv(report: Report) -> str:
-    """One row per post; the numbers are the latest recorded, the history is in one column."""
+    """One row per post; the numbers are the latest recorded, the history is in one column.
+
+    Each published link is a bare URL alone in its network's column (a post is published once
+    per network), so a spreadsheet opens it with a click."""
+    others = sorted({link.platform for pr in report.posts for link in pr.post.links}
+                    - set(NETWORKS))
+    link_columns = (*NETWORKS, *others)
+    at = CSV_COLUMNS.index(LINK_COLUMNS[-1]) + 1
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([*CSV_COLUMNS[:at], *(f"{host}_url" for host in others), *CSV_COLUMNS[at:]])
     for pr in report.posts:
         post, current = pr.post, pr.post.current
         latest = {name: next((m.numbers[name] for m in reversed(pr.metrics)
                               if name in m.numbers), "") for name in METRIC_NAMES}
+        urls = {link.platform: link.url for link in post.links}
         writer.writerow([
             post.number, _iso(post.created_at), str(post.poster), current.draft.account,
             post.state, len(post.versions), current.verdict.policy_version, current.draft.text,
-            current.draft.context, " ".join(f"{k.platform}={k.url}" for k in post.links),
+            current.draft.context, *(urls.get(network, "") for network in link_columns),
             "; ".join(f"{f.level}:{f.label}:{f.rule}" for f in current.verdict.findings),
             " ".join(pr.approvers), post.override.override_reason if post.override else "",
             "" if pr.hours_to_approval is None else round(pr.hours_to_approval, 2),
