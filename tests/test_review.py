@@ -29,7 +29,7 @@ from chatbot.verdict import check
 from tests.servers.openai_stub import OpenAIStub, Reply, answer, completion, error
 
 ROOT = Path(__file__).resolve().parents[1]
-BEST_PRACTICES = ROOT.parent / "shared" / "seed" / "best-practices.txt"
+BEST_PRACTICES = ROOT / "policies" / "best-practices.txt"
 
 LEVELS = {label: "warning" for label in LABELS} | {"snark": "error", "incivility": "error"}
 
@@ -521,9 +521,8 @@ def test_a_bad_request_about_something_else_does_not_change_the_mode(stub: OpenA
 # --- the words we quote ------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not BEST_PRACTICES.is_file(), reason="the seed policy page is not here")
 def test_every_policy_line_is_quoted_exactly_from_the_policy_page() -> None:
-    page = BEST_PRACTICES.read_text(encoding="utf-8")
+    page = BEST_PRACTICES.read_text(encoding="utf-8").partition("\n\n")[2]
     for line in [*POLICY_LINES.values(), *PERSONAL_POLICY_LINES.values()]:
         assert line in page, line
     assert set(POLICY_LINES) == set(LABELS)
