@@ -27,9 +27,13 @@ PLUG = "Our trainers love the ZenTab 12: use code WIKI15 for 15% off!"
 LIVE = "https://x.com/cisa2k/status/1800000000000000001"
 
 
+NAMES = {POSTER: "Ravi Hegde", ANA: "Ana Rao", BEN: "Ben Thomas"}
+
+
 @pytest.fixture
 def api():
     with SlackAPI() as api:
+        api.display_names.update(NAMES)
         yield api
 
 
@@ -360,6 +364,45 @@ def test_a_major_reaction_in_the_metrics_alerts_the_comms_channel(api, slack):
 
     alert = api.wait_calls("chat.postMessage", 3, channel=COMMS_CHANNEL)[-1]
     assert "Major reaction on post 1" in alert.text
+
+
+# --- people by name --------------------------------------------------------------------------
+
+
+def test_messages_name_people_by_display_name_and_mention_them_by_id(api, slack):
+    message = submitted(api, slack)
+    assert message.args["text"].startswith("Post 1 (version 1) by Ravi Hegde for approval")
+    assert f"<@{POSTER}>" in message.text  # the blocks: a mention, which Slack shows by name
+
+    slack.click(ANA, CHANGES_ACTION, "1:1", channel=COMMS_CHANNEL,
+                message_ts=message.answer["ts"])
+    view = api.wait_calls("views.open")[0].answer["view"]
+    slack.submit(ANA, view, {"comment": "Say where"})
+
+    told = api.wait_for(lambda: [c for c in api.dms_to(POSTER) if "Changes are requested"
+                                 in c.args.get("text", "")])[0]
+    assert "(Ana Rao: Say where)" in told.args["text"] and ANA not in told.args["text"]
+    assert f"<@{ANA}>" in told.text
+    update = api.wait_for(lambda: updates_of(api, message))[-1]
+    assert "Ravi Hegde" in update.args["text"] and POSTER not in update.args["text"]
+
+
+def test_each_persons_name_is_looked_up_once(api, slack, running):
+    submitted(api, slack)
+    submitted(api, slack, FINE.replace("Saturday", "Sunday"))
+    submitted(api, slack, FINE.replace("Saturday", "Monday"))
+
+    lookups = [c for c in api.of("users.info") if c.args.get("user") == POSTER]
+    assert len(lookups) == 1
+    assert running.bot.port.names.name(POSTER) == "Ravi Hegde"
+
+
+def test_without_names_messages_still_go_out_naming_people_by_id(api, slack):
+    api.fail("users.info", "missing_scope", times=5)
+
+    message = submitted(api, slack)
+
+    assert message.args["text"].startswith(f"Post 1 (version 1) by {POSTER} for approval")
 
 
 # --- short answers ---------------------------------------------------------------------------

@@ -296,6 +296,12 @@ class MatrixUser:
         self._since: str | None = None
         self._lock = threading.Lock()
 
+    def set_display_name(self, name: str) -> None:
+        """Set this person's profile display name (the client-server API, as a client does)."""
+        path = f"/_matrix/client/v3/profile/{urllib.parse.quote(self.user_id)}/displayname"
+        self.server.request("PUT", path, {"displayname": name},
+                            token=self.account.access_token)
+
     def close(self) -> None:
         self.loop.run(self.client.close())
 

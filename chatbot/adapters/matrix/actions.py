@@ -251,8 +251,8 @@ class Handler:
     def answer(self, place: Place, key: str, rendered: html.Rendered) -> None:
         """Send an answer; its transaction id comes from the event, so a second answer to the
         same event (a redelivery, a replay after a crash) is dropped by the homeserver."""
-        content = html.notice_content(rendered, relates_to=html.in_thread(place.root,
-                                                                          place.reply_to),
+        content = html.notice_content(self.port.named(rendered),
+                                      relates_to=html.in_thread(place.root, place.reply_to),
                                       mentions=[place.asker])
         try:
             self.conn.call(self.conn.send(place.room_id, content,
