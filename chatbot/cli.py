@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from chatbot.config import ConfigError, Settings, load_settings, policy_path
 from chatbot.policy.loader import PolicyError, load_policy
@@ -37,8 +38,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `chatbot check … | head`: the reader left; that is not an error
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
 
@@ -150,16 +149,35 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _draft_text(args: argparse.Namespace) -> str:
+    """The draft from --file, standard input (`-`) or the argument. Files and standard input
+    are read as bytes and decoded strictly as UTF-8, whatever the locale, so stray bytes
+    are an error and not a draft quietly checked with holes in it."""
     if args.file:
         try:
-            return args.file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            raw = args.file.read_bytes()
+        except OSError as exc:
             raise InputError(f"cannot read {args.file}: {exc}") from None
+        return decode_utf8(raw, str(args.file))
     if args.text == "-":
-        return sys.stdin.read()
+        return decode_utf8(sys.stdin.buffer.read(), "standard input")
     if args.text is None:
         raise InputError("give the draft as an argument, - for standard input, or --file PATH")
+    try:
+        args.text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the locale could not decode, kept as surrogates
+        return decode_utf8(os.fsencode(args.text), "the draft argument")
     return args.text
+
+
+def decode_utf8(raw: bytes, where: str) -> str:
+    """`raw` as text, newlines read as `\\n`; InputError naming `where` and the bad byte."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = raw[exc.start:exc.start + 1].hex()
+        raise InputError(f"cannot read {where}: it is not UTF-8 text (byte 0x{bad} at "
+                         f"offset {exc.start}); save it as UTF-8 and try again") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _judges(args: argparse.Namespace) -> dict[str, bool]:
@@ -221,11 +239,17 @@ def _check_chunk(
 def _read_jsonl(path: Path) -> Iterator[tuple[int, dict | str]]:
     """Yield (line number, object) or (line number, error message) for each non-blank line."""
     try:
-        handle: TextIO = path.open(encoding="utf-8")
+        handle: BinaryIO = path.open("rb")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
     with handle:
-        for number, line in enumerate(handle, start=1):
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, (f"{path}:{number}: not UTF-8 text (byte "
+                               f"0x{raw[exc.start:exc.start + 1].hex()} at offset {exc.start})")
+                continue
             if not line.strip():
                 continue
             try:
@@ -244,12 +268,42 @@ def _draft_from_json(item: dict) -> Draft:
     account = item.get("account", "official")
     if account not in ACCOUNTS:
         raise InputError(f"account {account!r} is not one of {', '.join(ACCOUNTS)}")
-    media = tuple(
-        MediaDeclaration(source=str(m.get("source", "")), license=str(m.get("license", "")))
-        for m in item.get("media") or []
-        if isinstance(m, dict)
-    )
-    return Draft(text=item["text"], account=account, media=media)
+    return Draft(text=item["text"], account=account, media=_media_from_json(item.get("media")))
+
+
+def _media_from_json(media: object) -> tuple[MediaDeclaration, ...]:
+    """`[{"source": …, "license": …}, …]`, or absent; anything else is the line's error, as
+    a draft checked without the media it declares could pass when it should not."""
+    expected = 'media must be a list of {"source": "…", "license": "…"} objects'
+    if media is None:
+        return ()
+    if not isinstance(media, list):
+        raise InputError(f"{expected}, not {_json_kind(media)} {_shown(media)}")
+    declared = []
+    for index, m in enumerate(media, start=1):
+        if not isinstance(m, dict):
+            raise InputError(f"{expected}; item {index} is {_json_kind(m)} {_shown(m)}")
+        for key in ("source", "license"):
+            if not isinstance(m.get(key, ""), str):
+                raise InputError(f'media item {index}: "{key}" must be a string, not '
+                                 f"{_json_kind(m[key])} {_shown(m[key])}")
+        unknown = sorted(set(m) - {"source", "license"})
+        if unknown:
+            raise InputError(f"media item {index}: unknown field(s) {', '.join(unknown)} "
+                             '(only "source" and "license" are read)')
+        declared.append(MediaDeclaration(source=m.get("source", ""), license=m.get("license", "")))
+    return tuple(declared)
+
+
+def _json_kind(value: object) -> str:
+    kinds = {str: "a string", bool: "true/false", int: "a number", float: "a number",
+             dict: "an object", list: "a list", type(None): "null"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def _shown(value: object) -> str:
+    shown = json.dumps(value, ensure_ascii=False)
+    return f"({shown})" if len(shown) <= 60 else f"({shown[:57]}…)"
 
 
 # --- eval --------------------------------------------------------------------------------
@@ -268,7 +322,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         labels = item.get("labels")
         if not isinstance(labels, list):
             raise InputError(f'{args.file}:{number}: a labelled draft needs a "labels" list')
-        items.append((str(item.get("id", number)), set(labels), _draft_from_json(item)))
+        try:
+            draft = _draft_from_json(item)
+        except InputError as exc:
+            raise InputError(f"{args.file}:{number}: {exc}") from None
+        items.append((str(item.get("id", number)), set(labels), draft))
     judges = _judges(args)
     for start in range(0, len(items), BATCH_CHUNK):
         part = items[start : start + BATCH_CHUNK]

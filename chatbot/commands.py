@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from chatbot.policy.model import ACCOUNTS, MediaDeclaration
 
@@ -27,6 +28,9 @@ class Check:
     account: str = "official"
     media: tuple[MediaDeclaration, ...] = ()
     context: str = ""
+    #: Said to the poster with the findings: why words that began like a command were read
+    #: as a draft (`status 12 people came`). Advice only, so not part of the command's value.
+    note: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,11 @@ class Withdraw:
 
 @dataclass(frozen=True)
 class Incident:
+    """`incident [N] URL [notes]`: N names the post when the URL cannot (an X reply)."""
+
     link: str
     notes: str = ""
+    number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -116,9 +123,12 @@ communications team for approval.
 {p} approve N [--override "reason"] approve post N (comms team)
 {p} changes N <comment>             ask for changes to post N (comms team)
 {p} withdraw N [reason]             withdraw post N
-{p} incident URL [notes]            report a hateful comment under a post
+{p} incident N URL [notes]          report a hateful comment under post N
+{p} incident URL [notes]            …when the post is not known
 {p} incident done ID STEP [note]    tick a step of an incident's checklist
 {p} help                            this message
+
+A command is only the form shown; anything else after {p} is a draft to check.
 
 In the comms channel, 👍 on the bot's message for a post approves it and 👎 asks for changes."""
 
@@ -136,43 +146,34 @@ def help_text(prefix: str) -> str:
 
 
 def parse_command(text: str) -> Command:
-    """What the words after the command prefix ask for."""
+    """What the words after the command prefix ask for.
+
+    A command is only its exact form (`status 12`, `published 12 https://…`, `help` alone):
+    anything else is a draft, so "Status update: …" or "Help us proofread …" is checked, not
+    run. Words too few to be a post (`status`, `published 12`) were an unfinished command,
+    and the error says how to write it, or how to check them as a draft after all.
+    """
     text = text.strip()
     if not text:
         return Empty()
-    word, _, rest = text.partition(" ")
+    word, rest = _first_word(text)
     verb = word.lower()
-    rest = rest.strip()
-    if verb in ("help", "-h", "--help", "?"):
+    read = _FORMS.get(verb)
+    if read is None:
+        return parse_check(text)
+    try:
+        return read(rest)
+    except _NotThisForm as not_this:
+        usage = not_this.usage
+    if verb in _HELP_WORDS and len(text.split()) <= _UNFINISHED_WORDS:
         return Help(rest)
-    if verb == "status":
-        return Status(_number(rest, "status N"))
-    if verb in ("published", "publish"):
-        number, url = _number_and_rest(rest, "published N URL")
-        if not _URL.match(url):
-            raise CommandError("Usage: published N URL, where URL is the link to the live post "
-                               "(https://…).")
-        return Published(number, url)
-    if verb == "metrics":
-        number, values = _number_and_rest(rest, "metrics N likes=… reposts=… replies=…")
-        if not values:
-            raise CommandError("Usage: metrics N likes=12 reposts=3 replies=4 views=900 "
-                               "[notes]")
-        return MetricsCommand(number, values)
-    if verb == "approve":
-        return _approve(rest)
-    if verb in ("changes", "request-changes", "reject"):
-        number, comment = _number_and_rest(rest, "changes N <comment>")
-        return RequestChanges(number, comment)
-    if verb == "withdraw":
-        number, reason = _number_and_rest(rest, "withdraw N [reason]")
-        return Withdraw(number, reason)
-    if verb == "revise":
-        number, draft = _number_and_rest(rest, "revise N <new draft>")
-        return Revise(number, parse_check(draft))
-    if verb == "incident":
-        return _incident(rest)
-    return parse_check(text)
+    if len(text.split()) <= _UNFINISHED_WORDS:
+        raise CommandError(f"Usage: {usage}. (To check these words as a draft instead, put "
+                           "--official or --personal before them.)")
+    check = parse_check(text)
+    if _NUMBER.match(_first_word(rest)[0]):
+        return replace(check, note=f"This was read as a draft; the command is `{usage}`.")
+    return check
 
 
 def parse_check(text: str) -> Check:
@@ -203,8 +204,66 @@ def parse_check(text: str) -> Check:
     return Check(draft, account, tuple(media), context)
 
 
+#: A message of at most this many words that starts with a command word but is not in the
+#: command's form is an unfinished command (`published 12`), not a post.
+_UNFINISHED_WORDS = 3
+_HELP_WORDS = ("help", "-h", "--help", "?")
+
+
+class _NotThisForm(Exception):
+    """The words after a command word are not that command's form; `usage` is the form."""
+
+    def __init__(self, usage: str) -> None:
+        super().__init__(usage)
+        self.usage = usage
+
+
+def _first_word(text: str) -> tuple[str, str]:
+    parts = text.strip().split(None, 1)
+    return (parts[0], parts[1].strip()) if len(parts) == 2 else (text.strip(), "")
+
+
+def _post_number(text: str, usage: str) -> tuple[int, str]:
+    """The post number that must come first, and the words after it."""
+    first, rest = _first_word(text)
+    m = _NUMBER.match(first)
+    if not m:
+        raise _NotThisForm(usage)
+    return int(m.group(1)), rest
+
+
+def _help(rest: str) -> Help:
+    if rest:
+        raise _NotThisForm("help")
+    return Help()
+
+
+def _status(rest: str) -> Status:
+    usage = "status N, where N is the post's number (e.g. status 42)"
+    number, tail = _post_number(rest, usage)
+    if tail:
+        raise _NotThisForm(usage)
+    return Status(number)
+
+
+def _published(rest: str) -> Published:
+    usage = "published N URL, where URL is the link to the live post (https://…)"
+    number, url = _post_number(rest, usage)
+    if not _URL.match(url):
+        raise _NotThisForm(usage)
+    return Published(number, url)
+
+
+def _metrics(rest: str) -> MetricsCommand:
+    usage = "metrics N likes=12 reposts=3 replies=4 views=900 [notes]"
+    number, values = _post_number(rest, usage)
+    if not values:
+        raise _NotThisForm(usage)
+    return MetricsCommand(number, values)
+
+
 def _approve(rest: str) -> Approve:
-    number, tail = _number_and_rest(rest, 'approve N [--override "reason"]')
+    number, tail = _post_number(rest, 'approve N [--override "reason"]')
     m = re.match(r"^--override(?:=|\s+)(.+)$", tail, re.DOTALL)
     if m:
         reason = _unquote(m.group(1).strip())
@@ -216,32 +275,58 @@ def _approve(rest: str) -> Approve:
     return Approve(number, comment=tail)
 
 
+def _changes(rest: str) -> RequestChanges:
+    return RequestChanges(*_post_number(rest, "changes N <comment>"))
+
+
+def _withdraw(rest: str) -> Withdraw:
+    return Withdraw(*_post_number(rest, "withdraw N [reason]"))
+
+
+def _revise(rest: str) -> Revise:
+    usage = "revise N <new draft>"
+    number, draft = _post_number(rest, usage)
+    if not draft:
+        raise _NotThisForm(usage)
+    return Revise(number, parse_check(draft))
+
+
 def _incident(rest: str) -> Incident | IncidentStep:
-    first, _, tail = rest.partition(" ")
+    first, tail = _first_word(rest)
     if first.lower() == "done":
+        usage = "incident done ID STEP [note], e.g. incident done 3 hide"
         try:
             parts = shlex.split(tail)
         except ValueError:
             parts = tail.split()
         if len(parts) < 2 or not _NUMBER.match(parts[0]):
-            raise CommandError("Usage: incident done ID STEP [note], e.g. incident done 3 hide")
+            raise _NotThisForm(usage)
         return IncidentStep(int(_NUMBER.match(parts[0]).group(1)), parts[1], " ".join(parts[2:]))
+    usage = ("incident [N] URL [notes], where URL links to the hateful comment and N is the "
+             "number of the post it is under")
+    number = None
+    if (m := _NUMBER.match(first)) is not None:
+        number = int(m.group(1))
+        first, tail = _first_word(tail)
     if not _URL.match(first):
-        raise CommandError("Usage: incident URL [notes], where URL links to the hateful "
-                           "comment (https://…).")
-    return Incident(first, tail.strip())
+        raise _NotThisForm(usage)
+    return Incident(first, tail, number)
 
 
-def _number(text: str, usage: str) -> int:
-    m = _NUMBER.match(text.strip())
-    if not m:
-        raise CommandError(f"Usage: {usage} (N is the post's number, e.g. 42).")
-    return int(m.group(1))
-
-
-def _number_and_rest(text: str, usage: str) -> tuple[int, str]:
-    first, _, rest = text.strip().partition(" ")
-    return _number(first, usage), rest.strip()
+_FORMS: dict[str, Callable[[str], Command]] = {
+    **dict.fromkeys(_HELP_WORDS, _help),
+    "status": _status,
+    "published": _published,
+    "publish": _published,
+    "metrics": _metrics,
+    "approve": _approve,
+    "changes": _changes,
+    "request-changes": _changes,
+    "reject": _changes,
+    "withdraw": _withdraw,
+    "revise": _revise,
+    "incident": _incident,
+}
 
 
 #: Straight and curly quotes: Slack on phones and macOS turns "…" into “…”.

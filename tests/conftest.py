@@ -21,6 +21,8 @@ os.environ["CHECKPOST_CACHE"] = tempfile.mkdtemp(prefix="checkpost-test-cache-")
 
 REPO = Path(__file__).resolve().parent.parent
 POLICY_DIR = REPO / "policies"
+#: The CIS-A2K page the rules quote, shipped beside them with its source, date and licence.
+POLICY_PAGE = POLICY_DIR / "best-practices.txt"
 SHARED = REPO.parent / "shared"
 
 

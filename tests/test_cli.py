@@ -94,6 +94,61 @@ def test_a_huge_draft_is_refused_with_a_clear_error():
     assert "characters long" in result.stderr
 
 
+def run_bytes(*args: str, stdin: bytes, env: dict[str, str] | None = None,
+              ) -> subprocess.CompletedProcess[bytes]:
+    base = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"),
+            "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "chatbot", *args], input=stdin,
+                          capture_output=True, env={**base, **(env or {})}, cwd=REPO, timeout=60)
+
+
+BAD_BYTES = b"Hello \xff volunteers\n"
+
+
+@pytest.mark.parametrize("locale", [{}, {"LC_ALL": "C.UTF-8"}, {"LC_ALL": "C"}])
+def test_bad_bytes_on_standard_input_exit_2_with_the_same_message_as_a_file(tmp_path, locale):
+    draft = tmp_path / "draft.txt"
+    draft.write_bytes(BAD_BYTES)
+
+    piped = run_bytes("check", "-", "--no-llm", stdin=BAD_BYTES, env=locale)
+    filed = run_bytes("check", "--file", str(draft), "--no-llm", stdin=b"", env=locale)
+
+    assert (piped.returncode, filed.returncode) == (2, 2)
+    assert piped.stdout == filed.stdout == b""
+    said_piped, said_filed = piped.stderr.decode(), filed.stderr.decode()
+    assert "Traceback" not in said_piped + said_filed
+    assert said_piped.replace("standard input", "FILE") == said_filed.replace(str(draft), "FILE")
+    assert "not UTF-8" in said_piped and "byte 0xff" in said_piped
+
+
+def test_a_utf8_draft_on_standard_input_keeps_its_indic_letters():
+    result = run_bytes("check", "-", "--json", "--no-llm",
+                       stdin="ಕನ್ನಡ ವಿಕಿಪೀಡಿಯ edit-a-thon, ಶನಿವಾರ!\r\n".encode(), env={"LC_ALL": "C"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_bad_bytes_in_the_draft_argument_exit_2(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "chatbot", "check", b"Hello \xff all",
+                             "--no-llm"], capture_output=True, cwd=REPO, timeout=60,
+                            env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO),
+                                 "LC_ALL": "C"})
+    assert result.returncode == 2
+    assert b"cannot read the draft argument: it is not UTF-8 text (byte 0xff" in result.stderr
+
+
+def test_a_batch_line_with_bad_bytes_is_that_lines_error_and_the_rest_are_checked(tmp_path):
+    drafts = tmp_path / "drafts.jsonl"
+    drafts.write_bytes(json.dumps({"id": "a", "text": FINE}).encode() + b"\n"
+                       + b'{"id": "b", "text": "Hello \xff volunteers"}\n'
+                       + json.dumps({"id": "c", "text": PLUG}).encode() + b"\n")
+    result = run("check", "--batch", str(drafts), "--no-llm")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [x.get("id") for x in lines] == ["a", None, "c"]
+    assert lines[1]["line"] == 2 and "not UTF-8 text (byte 0xff" in lines[1]["error"]
+    assert lines[2]["verdict"] == "needs-changes"
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
 def test_a_malformed_policy_file_exits_2_naming_file_and_line(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("policy: {name: x, version: '1'}\nrules:\n  - id: x\n    label: nope\n")
@@ -128,6 +183,53 @@ def test_batch_reports_a_malformed_line_and_checks_the_rest(tmp_path):
     assert lines[2]["id"] == "c" and "empty" in lines[2]["error"]
     assert lines[3]["id"] == "d" and lines[3]["verdict"] == "pass"
     assert result.returncode == 2
+
+
+@pytest.mark.parametrize(("media", "said"), [
+    ("Google Images", 'media must be a list of {"source": "…", "license": "…"} objects, not a '
+                      'string ("Google Images")'),
+    ({"source": "Google Images"}, "not an object"),
+    (["Google Images; CC BY-SA 4.0"], "item 1 is a string"),
+    ([{"source": "Ravi", "license": 4}], '"license" must be a string, not a number'),
+    ([{"source": "Ravi", "licence": "CC0"}], "unknown field(s) licence"),
+])
+def test_a_malformed_media_field_is_that_lines_error_and_the_rest_are_checked(
+        tmp_path, media, said):
+    drafts = tmp_path / "drafts.jsonl"
+    drafts.write_text("\n".join(json.dumps(d) for d in [
+        {"id": "a", "text": FINE},
+        {"id": "b", "text": "Our Kannada Wikisource team at work today!", "media": media},
+        {"id": "c", "text": PLUG},
+    ]) + "\n")
+    result = run("check", "--batch", str(drafts), "--no-llm")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [x["id"] for x in lines] == ["a", "b", "c"]
+    assert lines[1]["line"] == 2 and said in lines[1]["error"] and "verdict" not in lines[1]
+    assert (lines[0]["verdict"], lines[2]["verdict"]) == ("pass", "needs-changes")
+    assert result.returncode == 2
+
+
+def test_media_given_well_or_left_out_is_read(tmp_path):
+    drafts = tmp_path / "drafts.jsonl"
+    drafts.write_text("\n".join(json.dumps(d) for d in [
+        {"id": "a", "text": "Our team at work today!", "media": None},
+        {"id": "b", "text": "Our team at work today!", "media": []},
+        {"id": "c", "text": "Our team at work today!",
+         "media": [{"source": "Google Images", "license": "unknown"}]},
+    ]) + "\n")
+    lines = [json.loads(x) for x in run("check", "--batch", str(drafts), "--no-llm")
+             .stdout.splitlines()]
+    assert [x["verdict"] for x in lines] == ["pass", "pass", "needs-changes"]
+
+
+def test_eval_names_the_line_of_a_malformed_media_field(tmp_path):
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text(json.dumps({"id": "x", "text": FINE, "labels": []}) + "\n"
+                        + json.dumps({"id": "y", "text": FINE, "media": "Google Images",
+                                      "labels": ["media-license"]}) + "\n")
+    result = run("eval", str(labelled), "--no-llm")
+    assert result.returncode == 2
+    assert f"{labelled}:2: media must be a list" in result.stderr
 
 
 def test_eval_prints_per_label_scores_and_the_misses(tmp_path):

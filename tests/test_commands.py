@@ -81,3 +81,62 @@ def test_malformed_commands_say_how_to_write_them(text):
 def test_curly_quotes_from_phones_are_accepted():
     cmd = parse_command("--media “Ravi; CC0” --context ‘Hindi Diwas’ Hello all")
     assert cmd == Check("Hello all", "official", (MediaDeclaration("Ravi", "CC0"),), "Hindi Diwas")
+
+
+# --- a command is only its exact form; anything else is a draft -------------------------------
+
+
+@pytest.mark.parametrize("draft", [
+    "Help us proofread Kannada Wikisource this weekend: every page counts!",
+    "Status update: 40 volunteers joined the Marathi edit-a-thon today.",
+    "Published today: our report on the Odia Wiktionary workshop.",
+    "Metrics from the Tulu Wikipedia drive: 1,200 edits in a week!",
+    "Revise your articles before the jury meets on Friday.",
+    "Approve your own uploads? Ask a mentor to review them first.",
+    "Changes to the schedule: the session now starts at 11:00.",
+    "Withdraw nothing, add everything: the Wikisource proofreading sprint is on.",
+    "Incident reports from the workshop are in the minutes.",
+    "Publish your photos on Commons under CC0 and tag them for the contest.",
+    "help! The upload wizard needs volunteers to test it",
+])
+def test_a_draft_that_starts_with_a_command_word_is_checked_as_a_draft(draft):
+    assert parse_command(draft) == Check(draft)
+
+
+def test_words_after_a_post_number_not_in_the_commands_form_are_a_draft_with_a_note():
+    cmd = parse_command("Published 3 new Kannada Wikisource books this week, all proofread!")
+    assert cmd == Check("Published 3 new Kannada Wikisource books this week, all proofread!")
+    assert "read as a draft" in cmd.note and "published N URL" in cmd.note
+    status = parse_command("status 12 people came to the workshop in Mysuru")
+    assert isinstance(status, Check) and "status N" in status.note
+
+
+def test_a_plain_draft_carries_no_note():
+    assert parse_command("Status update: 40 volunteers joined.").note == ""
+
+
+@pytest.mark.parametrize("text", ["status", "published 3", "Published today!", "revise 4",
+                                  "incident 12", "metrics 3"])
+def test_too_few_words_to_be_a_post_are_an_unfinished_command_with_a_way_out(text):
+    with pytest.raises(CommandError, match=r"Usage: .*--official or --personal"):
+        parse_command(text)
+
+
+def test_an_option_first_checks_words_that_start_like_a_command():
+    assert parse_command("--official Published today!") == Check("Published today!")
+
+
+def test_help_with_a_topic_is_still_help():
+    assert parse_command("help status") == Help("status")
+
+
+def test_a_draft_on_several_lines_is_read_by_its_first_word_only():
+    draft = "Status\nupdate from the Konkani Wikipedia meet-up in Goa, with photos!"
+    assert parse_command(draft) == Check(draft)
+
+
+def test_an_incident_may_name_the_post_it_is_under():
+    assert parse_command("incident 12 https://x.com/troll/status/99 slurs at a volunteer") == (
+        Incident("https://x.com/troll/status/99", "slurs at a volunteer", 12))
+    assert parse_command("incident #12 https://x.com/troll/status/99") == (
+        Incident("https://x.com/troll/status/99", "", 12))

@@ -40,6 +40,7 @@ CLEAN = "Join the Kannada Wikipedia edit-a-thon this Saturday at 10:00!"
 CLEAN_2 = "Join the Marathi Wikipedia edit-a-thon this Sunday at 11:00!"
 PROMO = "Our trainers love the ZenTab 12: use code WIKI15 for 15% off!"
 URL = "https://x.com/cis_a2k/status/1790000000000000001"
+DISPLAY_NAMES = Cast.DISPLAY_NAMES
 
 Event = dict[str, Any]
 
@@ -219,7 +220,11 @@ def test_a_draft_goes_from_check_to_approval_publication_reminders_and_metrics(d
 
     ana.react(desk.comms, shown["event_id"], "👍\ufe0f")  # with the variation selector
 
-    desk.comms_edit(shown["event_id"], f"Approved by {ana.user_id}", after=comms_start)
+    assert "from Ravi Hegde" in _body(shown) and ravi.user_id not in _body(shown)
+    assert f'<a href="https://matrix.to/#/{ravi.user_id}">Ravi Hegde</a>' in _html(shown)
+    approved_by = desk.comms_edit(shown["event_id"], "Approved by Ana Rao.", after=comms_start)
+    assert f'<a href="https://matrix.to/#/{ana.user_id}">Ana Rao</a>' in (
+        approved_by["content"]["m.new_content"]["formatted_body"])
     dm, approved = desk.direct(ravi, f"Post {number} is approved", after=start)
     assert "`!checkpost published" in _body(approved)
     assert desk.post(number).state is PostState.APPROVED
@@ -285,7 +290,8 @@ def test_votes_of_the_poster_and_of_outsiders_change_nothing(desk, cast):
     desk.answer(oscar, said, after=oscar_start, says="not on its list")
 
     assert own["content"]["m.mentions"] == {"user_ids": [chitra.user_id]}
-    assert oscar.user_id in _body(outsider)
+    assert _body(outsider).startswith("Oscar Dsouza: ")
+    assert f'href="https://matrix.to/#/{oscar.user_id}">Oscar Dsouza</a>' in _html(outsider)
     post = desk.post(number)
     assert post.state is PostState.PENDING and post.votes == ()
 
@@ -312,7 +318,7 @@ def test_editing_the_draft_submits_a_new_version_and_resets_the_votes(desk, cast
     ben.react(desk.comms, first["event_id"], "👍")
     desk.answer(ben, first["event_id"], after=ben_start, says="since revised")
     ben.react(desk.comms, second["event_id"], "👍")
-    desk.comms_edit(second["event_id"], f"Approved by {ben.user_id}", after=comms_start)
+    desk.comms_edit(second["event_id"], "Approved by Ben Thomas", after=comms_start)
     assert desk.post(number).current.number == 2
     assert desk.post(number).state is PostState.APPROVED
 
@@ -324,7 +330,7 @@ def test_redacting_a_reaction_withdraws_the_vote(desk, cast, room):
     shown = desk.comms_message(number, after=comms_start)
 
     thumbs_down = ana.react(desk.comms, shown["event_id"], "👎")
-    desk.comms_edit(shown["event_id"], f"Changes requested by {ana.user_id}", after=comms_start)
+    desk.comms_edit(shown["event_id"], "Changes requested by Ana Rao", after=comms_start)
     desk.direct(ravi, f"Changes are requested on post {number}", after=start)
     ana.redact(desk.comms, thumbs_down)
 
@@ -350,6 +356,29 @@ def test_incidents_reach_the_comms_room_with_their_checklist(desk, cast, room):
     desk.answer(ana, done, after=comms_start, says="done")
     edit = desk.comms_edit(shown["event_id"], "[x] 3. Hide", after=comms_start)
     assert "☑" in edit["content"]["m.new_content"]["formatted_body"]
+
+
+def test_drafts_that_start_with_a_command_word_are_checked_as_drafts(desk, cast, room):
+    ravi = cast.ravi
+    _, helping, first = submit(desk, ravi, room, "Help us proofread Kannada Wikisource this "
+                               "weekend: every page counts!", says="Post ")
+    _, told, second = submit(desk, ravi, room, "Published 3 new Kannada Wikisource books this "
+                             "week!", says="Post ")
+
+    assert (first, second) == (1, 2)
+    assert desk.post(1).current.draft.text.startswith("Help us proofread")
+    assert "read as a draft" in _body(told) and "published N URL" in _body(told)
+    assert "read as a draft" not in _body(helping)
+
+
+def test_an_incident_named_by_its_post_number_is_recorded_under_that_post(desk, cast, room):
+    ravi = cast.ravi
+    submit(desk, ravi, room, CLEAN)
+    start = ravi.mark()
+    said = ravi.say(room, "!checkpost incident 1 https://x.com/troll/status/99 slurs")
+
+    assert "under post 1" in _body(desk.answer(ravi, said, after=start, says="Incident 1"))
+    assert desk.bot.workflow.incident(1).post_number == 1
 
 
 # --- people's mistakes and our faults ------------------------------------------------------

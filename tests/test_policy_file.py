@@ -5,18 +5,37 @@ from __future__ import annotations
 import pytest
 
 from chatbot.policy.model import LABELS
-from tests.conftest import SHARED
+from tests.conftest import POLICY_PAGE, SHARED
 
-PAGE = SHARED / "seed" / "best-practices.txt"
+PAGE = POLICY_PAGE
+SEED = SHARED / "seed" / "best-practices.txt"
 
 
 def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.skipif(not PAGE.exists(), reason="the policy page is in ../shared/seed")
+def _header_and_page() -> tuple[str, str]:
+    header, _, page = PAGE.read_text(encoding="utf-8").partition("\n\n")
+    return header, page
+
+
+def test_the_shipped_policy_page_names_its_source_date_and_licence(policy):
+    header, page = _header_and_page()
+    assert f"# Source: {policy.source}\n" in header
+    assert "# Retrieved: 20" in header
+    assert "CC BY-SA 4.0" in header and "creativecommons.org/licenses/by-sa/4.0" in header
+    assert "action=history" in header  # the authors, as the licence asks
+    assert page.startswith("CIS-A2K/Media Strategy/Best Practices")
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="no ../shared/seed copy to compare with")
+def test_the_shipped_policy_page_is_the_seed_copy_word_for_word():
+    assert _header_and_page()[1] == SEED.read_text(encoding="utf-8")
+
+
 def test_every_rule_quotes_its_policy_line_exactly(policy):
-    page = _flat(PAGE.read_text(encoding="utf-8"))
+    page = _flat(_header_and_page()[1])
     for rule in policy.rules:
         assert _flat(rule.policy) in page, f"{rule.id} ({rule.origin}) misquotes the policy"
     for label, line in policy.label_policy.items():

@@ -98,6 +98,36 @@ def test_report_totals_posts_approval_times_findings_by_label_and_late_reminders
     assert "Reminders sent: 3, of them late: 2" in md
 
 
+def test_every_incident_is_counted_and_those_under_no_post_of_the_report_are_listed(desk):
+    a_month_of_posts(desk)
+    wf = desk.workflow
+    wf.report_incident("https://x.com/troll/status/10", by=POSTER, notes="no post named")
+    desk.clock.advance(DAY)
+    later = desk.submit()
+    wf.report_incident("https://x.com/troll/status/11", by=POSTER, number=1, notes="old post")
+    wf.report_incident("https://x.com/troll/status/12", by=POSTER, number=later)
+
+    everything = build_report(desk.store)
+    md = render_markdown(everything)
+    assert everything.totals.incidents == 4 and everything.totals.incidents_on_their_own == 1
+    assert "- Incidents (hateful comments): 4 (1 not under a post of this report" in md
+    assert "## Incidents not under a post of this report" in md
+    assert "Incident 2 " in md and "https://x.com/troll/status/10 — not tied to a post" in md
+
+    since = desk.clock.now() - HOUR
+    period = build_report(desk.store, since)
+    md = render_markdown(period)
+    assert [p.post.number for p in period.posts] == [later]
+    assert period.totals.incidents == 2 and [i.id for i in period.other_incidents] == [3]
+    assert "under post 1, submitted outside this period" in md and "old post" in md
+
+
+def test_a_report_with_no_incidents_says_so_without_a_section(desk):
+    desk.submit()
+    md = render_markdown(build_report(desk.store))
+    assert "- Incidents (hateful comments): 0\n" in md and "## Incidents not" not in md
+
+
 def test_report_covers_the_posts_submitted_between_since_and_until(desk):
     a_month_of_posts(desk)
 
@@ -123,8 +153,38 @@ def test_report_csv_has_one_row_per_post_with_latest_metrics_and_history(desk):
     assert (first["likes"], first["views"], first["approvers"]) == ("40", "1200", "U-ana")
     assert first["hours_to_approval"] == "2.0" and first["reminders_late"] == "2"
     assert "likes=10" in first["metrics_history"] and "likes=40" in first["metrics_history"]
-    assert first["links"] == "x=https://x.com/cis_a2k/status/1"
+    assert first["x_url"] == "https://x.com/cis_a2k/status/1"
+    assert first["facebook_url"] == "" and rows[1]["x_url"] == ""
     assert rows[1]["findings"] == "warning:snark:snark-test"
+
+
+def test_report_csv_gives_each_published_link_its_own_cell_as_a_bare_url(desk):
+    number = desk.published("https://x.com/cis_a2k/status/1")
+    desk.workflow.publish(number, "https://m.facebook.com/cisa2k/posts/7", by=POSTER)
+    desk.workflow.publish(number, "https://diff.wikimedia.org/2024/05/01/edit-a-thon/",
+                          by=POSTER)
+    desk.submit()
+
+    text = render_csv(build_report(desk.store))
+    header, *rows = list(csv.reader(io.StringIO(text)))
+
+    assert header.index("x_url") < header.index("facebook_url") < header.index(
+        "diff.wikimedia.org_url") < header.index("findings")
+    published = dict(zip(header, rows[0], strict=True))
+    assert published["x_url"] == "https://x.com/cis_a2k/status/1"
+    assert published["facebook_url"] == "https://m.facebook.com/cisa2k/posts/7"
+    assert published["diff.wikimedia.org_url"] == (
+        "https://diff.wikimedia.org/2024/05/01/edit-a-thon/")
+    assert all(cell == "" or " " not in cell for name, cell in published.items()
+               if name.endswith("_url"))
+    assert dict(zip(header, rows[1], strict=True))["x_url"] == ""
+
+
+def test_report_csv_keeps_its_network_columns_when_nothing_is_published(desk):
+    desk.submit()
+    header = next(csv.reader(io.StringIO(render_csv(build_report(desk.store)))))
+    assert {"x_url", "facebook_url", "instagram_url", "linkedin_url", "youtube_url"} <= set(header)
+    assert "links" not in header
 
 
 def test_purge_removes_draft_texts_of_old_posts_and_keeps_the_numbers(desk):

@@ -27,9 +27,13 @@ PLUG = "Our trainers love the ZenTab 12: use code WIKI15 for 15% off!"
 LIVE = "https://x.com/cisa2k/status/1800000000000000001"
 
 
+NAMES = {POSTER: "Ravi Hegde", ANA: "Ana Rao", BEN: "Ben Thomas"}
+
+
 @pytest.fixture
 def api():
     with SlackAPI() as api:
+        api.display_names.update(NAMES)
         yield api
 
 
@@ -80,6 +84,28 @@ def test_checkpost_acks_at_once_and_dms_the_findings_with_the_post_number(api, s
     assert "LLM tone review: did not run" in text
     assert f"<#{COMMS_CHANNEL}>" in text  # where it went for approval
     assert "/checkpost revise 1" in text
+
+
+@pytest.mark.parametrize("draft", [
+    "Help us proofread Kannada Wikisource this weekend: every page counts!",
+    "Status update: 40 volunteers joined the Marathi edit-a-thon today.",
+    "Approve your own uploads? Ask a mentor to review them first.",
+])
+def test_a_draft_that_starts_with_a_command_word_is_checked_and_submitted(api, slack, draft):
+    reply = slack.command(POSTER, draft)
+
+    assert "Checking your draft" in reply.body
+    (message,) = api.wait_calls("chat.postMessage", channel=COMMS_CHANNEL)
+    assert draft in message.text
+
+
+def test_words_that_begin_like_a_command_are_a_draft_and_the_poster_is_told_why(api, slack):
+    reply = slack.command(POSTER, "Published 3 new Kannada Wikisource books this week!")
+
+    assert "Checking your draft" in reply.body
+    assert "read as a draft" in reply.body and "published N URL" in reply.body
+    (message,) = api.wait_calls("chat.postMessage", channel=COMMS_CHANNEL)
+    assert "Published 3 new Kannada Wikisource books" in message.text
 
 
 def test_the_comms_channel_sees_the_draft_with_poster_account_media_and_context(api, slack):
@@ -342,6 +368,45 @@ def test_a_major_reaction_in_the_metrics_alerts_the_comms_channel(api, slack):
     assert "Major reaction on post 1" in alert.text
 
 
+# --- people by name --------------------------------------------------------------------------
+
+
+def test_messages_name_people_by_display_name_and_mention_them_by_id(api, slack):
+    message = submitted(api, slack)
+    assert message.args["text"].startswith("Post 1 (version 1) by Ravi Hegde for approval")
+    assert f"<@{POSTER}>" in message.text  # the blocks: a mention, which Slack shows by name
+
+    slack.click(ANA, CHANGES_ACTION, "1:1", channel=COMMS_CHANNEL,
+                message_ts=message.answer["ts"])
+    view = api.wait_calls("views.open")[0].answer["view"]
+    slack.submit(ANA, view, {"comment": "Say where"})
+
+    told = api.wait_for(lambda: [c for c in api.dms_to(POSTER) if "Changes are requested"
+                                 in c.args.get("text", "")])[0]
+    assert "(Ana Rao: Say where)" in told.args["text"] and ANA not in told.args["text"]
+    assert f"<@{ANA}>" in told.text
+    update = api.wait_for(lambda: updates_of(api, message))[-1]
+    assert "Ravi Hegde" in update.args["text"] and POSTER not in update.args["text"]
+
+
+def test_each_persons_name_is_looked_up_once(api, slack, running):
+    submitted(api, slack)
+    submitted(api, slack, FINE.replace("Saturday", "Sunday"))
+    submitted(api, slack, FINE.replace("Saturday", "Monday"))
+
+    lookups = [c for c in api.of("users.info") if c.args.get("user") == POSTER]
+    assert len(lookups) == 1
+    assert running.bot.port.names.name(POSTER) == "Ravi Hegde"
+
+
+def test_without_names_messages_still_go_out_naming_people_by_id(api, slack):
+    api.fail("users.info", "missing_scope", times=5)
+
+    message = submitted(api, slack)
+
+    assert message.args["text"].startswith(f"Post 1 (version 1) by {POSTER} for approval")
+
+
 # --- short answers ---------------------------------------------------------------------------
 
 
@@ -365,6 +430,17 @@ def test_person_errors_get_a_short_answer_that_says_what_to_do(api, slack):
     assert "Usage: published N URL" in usage.body
     (later,) = api.wait_calls("response_url")
     assert "There is no post 42" in later.args["text"]
+
+
+def test_an_incident_named_by_its_post_number_is_recorded_under_that_post(api, slack,
+                                                                         running):
+    submitted(api, slack)
+    slack.command(POSTER, "incident 1 https://x.com/troll/status/1900000000000000002 slurs")
+
+    answers = api.wait_for(lambda: [a for a in api.of("response_url")
+                                    if "Incident 1" in a.args["text"]])
+    assert "under post 1" in answers[0].args["text"]
+    assert running.bot.workflow.incident(1).post_number == 1
 
 
 def test_an_incident_gets_the_checklist_and_its_steps_can_be_ticked(api, slack):

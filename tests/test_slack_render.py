@@ -124,7 +124,7 @@ def test_the_manifest_declares_what_the_listeners_handle():
     urls = {command["url"], settings["event_subscriptions"]["request_url"],
             settings["interactivity"]["request_url"]}
     assert len(urls) == 1 and urls.pop().endswith("/slack/events")
-    assert {"commands", "chat:write", "im:write", "reactions:read"} <= set(
+    assert {"commands", "chat:write", "im:write", "reactions:read", "users:read"} <= set(
         manifest["oauth_config"]["scopes"]["bot"])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from chatbot.workflow import CHECKLIST, Code, find_step
 from chatbot.workflow.incidents import POLICY_LINE
 from chatbot.workflow.testing import ANA, BEN, OUTSIDER, POSTER
@@ -41,6 +43,54 @@ def test_incident_is_filed_under_the_post_its_link_belongs_to(desk):
     assert by_link.incident.post_number == number == by_number.incident.post_number
     assert unattached.incident.post_number is None
     assert desk.workflow.report_incident(COMMENT, by=POSTER, number=77).code is Code.UNKNOWN_POST
+
+
+@pytest.mark.parametrize(("published", "comment"), [
+    ("https://www.facebook.com/cisa2k/posts/7", "https://m.facebook.com/cisa2k/posts/7/?comment_id=9"),
+    ("https://www.facebook.com/cisa2k/posts/7/?mibextid=abc",
+     "https://facebook.com/cisa2k/posts/7?comment_id=9&reply_comment_id=10"),
+    ("https://www.facebook.com/permalink.php?story_fbid=71&id=42",
+     "https://www.facebook.com/permalink.php?story_fbid=71&id=42&comment_id=9"),
+    ("https://www.instagram.com/p/C7abcDEF/?igsh=xyz", "https://www.instagram.com/p/C7abcDEF/c/1789/"),
+    ("https://www.linkedin.com/feed/update/urn:li:activity:7200/",
+     "https://www.linkedin.com/feed/update/urn:li:activity:7200?commentUrn=urn%3Ali%3Acomment"),
+    ("https://youtu.be/dQw4w9WgXcQ?si=share", "https://www.youtube.com/watch?v=dQw4w9WgXcQ&lc=Ugx1"),
+    ("https://twitter.com/cis_a2k/status/17", "https://x.com/cis_a2k/status/17?s=20"),
+])
+def test_a_comment_whose_link_names_its_post_is_filed_under_it(desk, published, comment):
+    number = desk.published(published)
+
+    outcome = desk.workflow.report_incident(comment, by=POSTER)
+
+    assert outcome.incident.post_number == number
+    assert f"under post {number}" in outcome.message
+
+
+@pytest.mark.parametrize(("published", "comment"), [
+    ("https://x.com/cis_a2k/status/17", "https://x.com/troll/status/18"),
+    ("https://www.facebook.com/cisa2k/posts/7", "https://www.facebook.com/cisa2k/posts/8?comment_id=9"),
+    ("https://www.facebook.com/cisa2k", "https://www.facebook.com/cisa2k/posts/8?comment_id=9"),
+    ("https://www.facebook.com/permalink.php?story_fbid=71&id=42",
+     "https://www.facebook.com/permalink.php?story_fbid=72&id=42&comment_id=9"),
+    ("https://youtu.be/dQw4w9WgXcQ", "https://www.youtube.com/watch?v=other&lc=Ugx1"),
+    ("https://www.instagram.com/p/C7abcDEF/", "https://www.facebook.com/p/C7abcDEF/"),
+])
+def test_a_comment_whose_link_does_not_name_a_post_is_tied_to_none(desk, published, comment):
+    desk.published(published)
+
+    outcome = desk.workflow.report_incident(comment, by=POSTER)
+
+    assert outcome.incident.post_number is None
+    assert "not tied to a post" in outcome.message and "incident N URL" in outcome.message
+
+
+def test_the_closest_published_link_wins(desk):
+    desk.published("https://www.facebook.com/cisa2k/posts")
+    number = desk.published("https://www.facebook.com/cisa2k/posts/7")
+
+    outcome = desk.workflow.report_incident(COMMENT, by=POSTER)
+
+    assert outcome.incident.post_number == number
 
 
 def test_each_step_can_be_marked_done_and_the_last_closes_it(desk):

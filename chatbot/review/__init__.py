@@ -37,10 +37,12 @@ def review_tone(
     """
     if not settings.llm_configured:
         return ReviewStatus("skipped", NOT_CONFIGURED), []
-    from chatbot.review.client import complete  # keeps `openai` off the rules-only path
+    # Imported here to keep `openai` off the rules-only path; the budget starts before it.
+    from chatbot.review.client import Budget, complete
 
+    budget = Budget(settings.llm_timeout)
     try:
-        answer = parse_answer(complete(render_messages(draft), settings))
+        answer = parse_answer(complete(render_messages(draft), settings, budget))
         findings = [to_finding(proposed, draft, levels) for proposed in answer.findings]
     except ReviewFailed as failure:
         return failed(failure.reason, settings), []

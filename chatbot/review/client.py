@@ -9,12 +9,14 @@ Three things make a real endpoint awkward, and this module owns all three:
 - Transient faults. 408, 409, 429 and 5xx answers and connection errors are retried, at most
   `MAX_ATTEMPTS` times in all, after the server's Retry-After or a short backoff, but never when
   the wait would not fit in what is left of the budget.
-- Time. `settings.llm_timeout` covers the whole review. Each request gets what is left of it as
-  its timeout, and the whole exchange runs on a worker thread that the caller stops waiting for
-  when the budget is spent, so even a server that trickles bytes cannot hold a check past it.
+- Time. `settings.llm_timeout` covers the whole review, from the moment it starts: importing
+  the client, connecting, every attempt and every wait between them. Each request gets what
+  is left of it as its timeout, and the whole exchange runs on a worker thread that the caller
+  stops waiting for when the budget is spent, so neither a slow import, a connection that
+  hangs, nor a server that trickles bytes can hold a check past it.
 
-`openai` is imported inside `complete`: it costs most of a second and the rules-only path must
-not pay for it.
+`openai` is imported on that worker, inside the budget: it costs most of a second, and the
+rules-only path must not pay for it at all.
 """
 
 from __future__ import annotations
@@ -49,12 +51,20 @@ _working_modes: dict[tuple[str, str], Mode] = {}
 T = TypeVar("T")
 
 
-def complete(messages: list[dict[str, str]], settings: Settings) -> str:
-    """The model's reply text, or ReviewFailed on any fault or once the budget is spent."""
-    import openai  # before the clock starts: the import is start-up cost, not the endpoint's
+def complete(messages: list[dict[str, str]], settings: Settings,
+             budget: Budget | None = None) -> str:
+    """The model's reply text, or ReviewFailed on any fault or once the budget is spent.
 
-    budget = Budget(settings.llm_timeout)
-    return within(budget, lambda: ask(openai, messages, settings, budget))
+    `budget` is the review's, started by the caller when the review began; by default it
+    starts now."""
+    budget = budget if budget is not None else Budget(settings.llm_timeout)
+    return within(budget, lambda: ask(_import_openai(), messages, settings, budget))
+
+
+def _import_openai() -> ModuleType:
+    import openai
+
+    return openai
 
 
 def forget_modes() -> None:

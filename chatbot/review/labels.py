@@ -2,7 +2,7 @@
 
 The meanings are the "the draft…" column of ../shared/eval/LABELS.md, so the model is told the
 same thing the people who labelled the drafts were told. The policy lines are quoted exactly from
-the CIS-A2K Best Practices page (../shared/seed/best-practices.txt): a finding shows the poster
+the CIS-A2K Best Practices page (policies/best-practices.txt): a finding shows the poster
 the line itself, not our paraphrase of it.
 """
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from chatbot.ports import MessageRef
+from chatbot.workflow.links import LinkError, is_comment_under, link_platform
 from chatbot.workflow.people import Person
 
 POLICY_LINE = (
@@ -163,12 +164,26 @@ def incidents_of(db: Database, post: int) -> list[Incident]:
     return [i for i in (load_incident(db, n) for n in ids) if i is not None]
 
 
+def incidents_between(db: Database, since: float | None, until: float | None) -> list[Incident]:
+    """Incidents reported in [since, until) (either bound may be open), oldest first."""
+    ids = [r[0] for r in db.execute(
+        "SELECT id FROM incidents WHERE created_at >= ? AND created_at < ? ORDER BY id",
+        [since if since is not None else float("-inf"),
+         until if until is not None else float("inf")]).fetchall()]
+    return [i for i in (load_incident(db, n) for n in ids) if i is not None]
+
+
 def post_for_comment_link(db: Database, link: str) -> int | None:
-    """The post whose published link the comment's address starts with (Facebook and
-    Instagram comment links do), if any; an X reply has its own address and needs the number."""
-    row = db.execute(
-        "SELECT post FROM links WHERE substr(?, 1, length(url)) = url"
-        " ORDER BY length(url) DESC LIMIT 1",
-        [link.strip()],
-    ).fetchone()
-    return row[0] if row else None
+    """The post whose published link the comment's link is under (Facebook, Instagram,
+    LinkedIn and YouTube comment links are), if any; an X reply has an address of its own and
+    needs the number (`incident N URL`)."""
+    try:
+        platform = link_platform(link)
+    except LinkError:
+        return None
+    best, best_score = None, 0
+    for post, url in db.execute("SELECT post, url FROM links WHERE platform = ? ORDER BY id",
+                                [platform]).fetchall():
+        if (score := is_comment_under(link, url)) > best_score:
+            best, best_score = post, score
+    return best

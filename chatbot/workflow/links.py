@@ -1,12 +1,19 @@
-"""Published links: which social platform a URL belongs to.
+"""Published links: which social platform a URL belongs to, and which post a comment is under.
 
 A post cross-posted to X and Facebook has one link per platform; the platform is read from
 the URL's host so the poster only has to paste the address.
+
+A comment's link names its post on some platforms and not on others. Facebook
+(`…/posts/ID?comment_id=…`, `permalink.php?story_fbid=…&comment_id=…`), Instagram
+(`/p/ID/c/…`), LinkedIn (`/feed/update/urn:li:activity:…?commentUrn=…`) and YouTube
+(`watch?v=ID&lc=…`) keep the post's address in the comment's; an X, Threads or Bluesky reply
+is a post of its own with its own address, so whoever reports it has to say which post it is
+under (`incident N URL`).
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 _PLATFORMS = {
     "x.com": "x", "twitter.com": "x", "t.co": "x",
@@ -17,6 +24,10 @@ _PLATFORMS = {
     "bsky.app": "bluesky", "medium.com": "medium", "whatsapp.com": "whatsapp",
     "telegram.me": "telegram", "t.me": "telegram",
 }
+
+
+#: The networks in the order a report lists them: one column each in the CSV.
+NETWORKS: tuple[str, ...] = tuple(dict.fromkeys(_PLATFORMS.values()))
 
 
 class LinkError(ValueError):
@@ -37,3 +48,41 @@ def link_platform(url: str) -> str:
         if (suffix := ".".join(labels[i:])) in _PLATFORMS:
             return _PLATFORMS[suffix]
     return host.removeprefix("www.").removeprefix("m.")
+
+
+#: Query parameters that are part of a post's address (elsewhere a query is only tracking:
+#: `?igsh=…`, `?s=20`, `?mibextid=…`).
+_ADDRESS_PARAMS = {"facebook": ("story_fbid", "fbid", "id", "v"), "youtube": ("v",)}
+
+
+def is_comment_under(comment: str, post: str) -> int:
+    """How closely `comment`'s link is under the published `post` link: 0 when it is not,
+    else the number of address parts they share (the longest match is the right post)."""
+    try:
+        platform, post_parts = post_address(post)
+        comment_platform, comment_parts = post_address(comment)
+    except LinkError:
+        return 0
+    if platform != comment_platform or len(post_parts) < 2:
+        return 0  # a bare page (`facebook.com/cisa2k`) is not one post's address
+    if comment_parts[:len(post_parts)] != post_parts:
+        return 0
+    return len(post_parts)
+
+
+def post_address(url: str) -> tuple[str, tuple[str, ...]]:
+    """The platform and the parts of a link that name a post: its path, and the query
+    parameters that are part of the address, so `m.`/`www.`, a trailing slash, `twitter.com`
+    for `x.com` and tracking parameters make no difference."""
+    platform = link_platform(url)
+    parts = urlsplit(url.strip())
+    path = tuple(p for p in parts.path.split("/") if p)
+    query = dict(parse_qsl(parts.query))
+    if platform == "youtube":
+        host = (parts.hostname or "").lower()
+        video = query.get("v") or (path[0] if host.endswith("youtu.be") and path else "")
+        if not video and len(path) >= 2 and path[0] in ("shorts", "live", "embed"):
+            video = path[1]
+        return platform, (("watch", f"v={video}") if video else path)
+    named = tuple(f"{k}={query[k]}" for k in _ADDRESS_PARAMS.get(platform, ()) if k in query)
+    return platform, path + named

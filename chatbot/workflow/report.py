@@ -3,8 +3,11 @@
 The policy asks that "Periodic case studies with links, screenshots and metrics are to be
 documented as Learning Patterns". This gathers, for the posts submitted in a period: each
 post's link, text, account, findings, who approved it and how long that took, its metrics over
-time and its incidents; and the totals a case study opens with. Markdown is for people to
-edit into the wiki page; CSV is one row per post for a spreadsheet.
+time and its incidents; the incidents of the period that are not under one of those posts
+(an X reply reported without its post's number, say) on their own; and the totals a case
+study opens with, which count every incident. Markdown is for people to edit into the wiki
+page; CSV is one row per post for a spreadsheet, each published link a bare URL in its
+network's column so that a spreadsheet makes it a link.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from chatbot.policy.model import LABELS, Finding
 from chatbot.store import Store
 from chatbot.workflow import records
 from chatbot.workflow.clock import utc_text
-from chatbot.workflow.incidents import Incident, incidents_of
+from chatbot.workflow.incidents import Incident, incidents_between, incidents_of
+from chatbot.workflow.links import NETWORKS
 from chatbot.workflow.metrics import METRIC_NAMES
 from chatbot.workflow.posts import Post, PostState
 
@@ -66,6 +70,7 @@ class Totals:
     reminders_sent: int
     reminders_late: int
     incidents: int
+    incidents_on_their_own: int
     published_unapproved: int
 
     @property
@@ -80,6 +85,9 @@ class Report:
     generated_at: float
     posts: tuple[PostReport, ...]
     totals: Totals
+    #: Incidents reported in the period that are not under one of `posts`: tied to no post,
+    #: or to a post submitted outside the period.
+    other_incidents: tuple[Incident, ...] = ()
 
 
 def parse_date(value: str | None, *, end: bool = False) -> float | None:
@@ -110,8 +118,11 @@ def build_report(
             for n in records.post_numbers(db, since, until)
             if (post := records.load_post(db, n)) is not None
         )
+        numbers = {pr.post.number for pr in posts}
+        others = tuple(i for i in incidents_between(db, since, until)
+                       if i.post_number not in numbers)
     return Report(since, until, now if now is not None else datetime.now(UTC).timestamp(),
-                  posts, _totals(posts))
+                  posts, _totals(posts, others), others)
 
 
 def render_markdown(report: Report) -> str:
@@ -127,7 +138,9 @@ def render_markdown(report: Report) -> str:
         if median is not None else "no approved posts"))
     out.append(f"- Published without approval: {t.published_unapproved}")
     out.append(f"- Reminders sent: {t.reminders_sent}, of them late: {t.reminders_late}")
-    out.append(f"- Incidents (hateful comments): {t.incidents}")
+    out.append(f"- Incidents (hateful comments): {t.incidents}" + (
+        f" ({t.incidents_on_their_own} not under a post of this report, listed after the posts)"
+        if t.incidents_on_their_own else ""))
     out += ["", "### Findings by label", "",
             "| label | every checked version | final versions |", "|---|---:|---:|"]
     for label in _labels(t):
@@ -136,30 +149,44 @@ def render_markdown(report: Report) -> str:
     out += ["", "## Posts"]
     for pr in report.posts:
         out += ["", *_post_markdown(pr)]
+    if report.other_incidents:
+        out += ["", "## Incidents not under a post of this report", ""]
+        out += [f"- {_incident_line(i, with_post=True)}" for i in report.other_incidents]
     return "\n".join(out) + "\n"
 
 
+#: One column per network for its published link (`x_url`, `facebook_url`, …); a link on a
+#: site not in `NETWORKS` gets a column named for its host, after these.
+LINK_COLUMNS = tuple(f"{network}_url" for network in NETWORKS)
 CSV_COLUMNS = (
     "post", "submitted_at", "poster", "account", "state", "versions", "policy_version", "text",
-    "context", "links", "findings", "approvers", "override_reason", "hours_to_approval",
+    "context", *LINK_COLUMNS, "findings", "approvers", "override_reason", "hours_to_approval",
     "published_at", "published_unapproved", *METRIC_NAMES, "metrics_history", "major_reactions",
     "incidents", "reminders_sent", "reminders_late", "text_purged",
 )
 
 
 def render_csv(report: Report) -> str:
-    """One row per post; the numbers are the latest recorded, the history is in one column."""
+    """One row per post; the numbers are the latest recorded, the history is in one column.
+
+    Each published link is a bare URL alone in its network's column (a post is published once
+    per network), so a spreadsheet opens it with a click."""
+    others = sorted({link.platform for pr in report.posts for link in pr.post.links}
+                    - set(NETWORKS))
+    link_columns = (*NETWORKS, *others)
+    at = CSV_COLUMNS.index(LINK_COLUMNS[-1]) + 1
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([*CSV_COLUMNS[:at], *(f"{host}_url" for host in others), *CSV_COLUMNS[at:]])
     for pr in report.posts:
         post, current = pr.post, pr.post.current
         latest = {name: next((m.numbers[name] for m in reversed(pr.metrics)
                               if name in m.numbers), "") for name in METRIC_NAMES}
+        urls = {link.platform: link.url for link in post.links}
         writer.writerow([
             post.number, _iso(post.created_at), str(post.poster), current.draft.account,
             post.state, len(post.versions), current.verdict.policy_version, current.draft.text,
-            current.draft.context, " ".join(f"{k.platform}={k.url}" for k in post.links),
+            current.draft.context, *(urls.get(network, "") for network in link_columns),
             "; ".join(f"{f.level}:{f.label}:{f.rule}" for f in current.verdict.findings),
             " ".join(pr.approvers), post.override.override_reason if post.override else "",
             "" if pr.hours_to_approval is None else round(pr.hours_to_approval, 2),
@@ -193,7 +220,7 @@ def _post_report(db: Database, post: Post) -> PostReport:
                       sent, late)
 
 
-def _totals(posts: tuple[PostReport, ...]) -> Totals:
+def _totals(posts: tuple[PostReport, ...], others: tuple[Incident, ...]) -> Totals:
     all_versions: Counter[str] = Counter()
     final: Counter[str] = Counter()
     for pr in posts:
@@ -209,7 +236,8 @@ def _totals(posts: tuple[PostReport, ...]) -> Totals:
         findings_final=dict(final),
         reminders_sent=sum(pr.reminders_sent for pr in posts),
         reminders_late=sum(pr.reminders_late for pr in posts),
-        incidents=sum(len(pr.incidents) for pr in posts),
+        incidents=sum(len(pr.incidents) for pr in posts) + len(others),
+        incidents_on_their_own=len(others),
         published_unapproved=sum(pr.published_unapproved for pr in posts),
     )
 
@@ -252,11 +280,19 @@ def _post_markdown(pr: PostReport) -> list[str]:
     if pr.reminders_sent:
         out += ["", f"Reminders sent: {pr.reminders_sent} ({pr.reminders_late} late)."]
     for incident in pr.incidents:
-        done = sum(s.done for s in incident.steps)
-        out += ["", f"Incident {incident.id} ({_when(incident.created_at)}): {incident.link} — "
-                    f"{done} of {len(incident.steps)} checklist steps done"
-                    + (f"; {incident.notes}" if incident.notes else "")]
+        out += ["", _incident_line(incident)]
     return out
+
+
+def _incident_line(incident: Incident, *, with_post: bool = False) -> str:
+    done = sum(s.done for s in incident.steps)
+    under = ""
+    if with_post:
+        under = (f" — under post {incident.post_number}, submitted outside this period"
+                 if incident.post_number else " — not tied to a post")
+    return (f"Incident {incident.id} ({_when(incident.created_at)}): {incident.link}{under} — "
+            f"{done} of {len(incident.steps)} checklist steps done"
+            + (f"; {incident.notes}" if incident.notes else ""))
 
 
 def _finding_line(f: Finding) -> str:

@@ -519,7 +519,10 @@ class Workflow:
             return (
                 Outcome.done(Code.INCIDENT_RECORDED, f"Incident {incident_id} is recorded"
                              + (f" under post {post}" if post else "")
-                             + "; the comms team has the policy's checklist.", incident=incident),
+                             + "; the comms team has the policy's checklist."
+                             + ("" if post else " It is not tied to a post: to file it under "
+                                "one (an X reply's link cannot say which), write `incident N "
+                                "URL`."), incident=incident),
                 [Job("show-incident", {"incident": incident.id})],
             )
 

@@ -82,6 +82,8 @@ class SlackAPI:
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
+        #: Display names `users.info` answers with (profile.display_name), by user id.
+        self.display_names: dict[str, str] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
@@ -192,7 +194,12 @@ class SlackAPI:
                                          "hash": "h1", "team_id": TEAM}}
         if method == "users.info":
             user = str(args.get("user", ""))
-            return {"ok": True, "user": {"id": user, "name": user.lower(), "tz": "Asia/Kolkata"}}
+            if not user.startswith(("U", "W")):
+                return {"ok": False, "error": "user_not_found"}
+            shown = self.display_names.get(user, "")
+            return {"ok": True, "user": {"id": user, "name": user.lower(), "tz": "Asia/Kolkata",
+                                         "real_name": shown,
+                                         "profile": {"display_name": shown, "real_name": shown}}}
         if method == "conversations.info":
             return {"ok": True, "channel": {"id": args.get("channel"), "name": "comms"}}
         if method == "apps.connections.open" and self.socket_url:

@@ -35,7 +35,7 @@ import urllib.request
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 T = TypeVar("T")
 
@@ -296,6 +296,12 @@ class MatrixUser:
         self._since: str | None = None
         self._lock = threading.Lock()
 
+    def set_display_name(self, name: str) -> None:
+        """Set this person's profile display name (the client-server API, as a client does)."""
+        path = f"/_matrix/client/v3/profile/{urllib.parse.quote(self.user_id)}/displayname"
+        self.server.request("PUT", path, {"displayname": name},
+                            token=self.account.access_token)
+
     def close(self) -> None:
         self.loop.run(self.client.close())
 
@@ -415,10 +421,19 @@ class Cast:
     chitra: MatrixUser
     oscar: MatrixUser
 
+    #: What each person calls themselves on the homeserver; the bot's messages show these.
+    DISPLAY_NAMES: ClassVar[dict[str, str]] = {
+        "ravi": "Ravi Hegde", "ana": "Ana Rao", "ben": "Ben Thomas",
+        "chitra": "Chitra Iyer", "oscar": "Oscar Dsouza",
+    }
+
     @classmethod
     def register(cls, server: Synapse, loop: ClientLoop) -> Cast:
-        return cls(**{name: MatrixUser(server, server.register(name), loop)
-                      for name in ("ravi", "ana", "ben", "chitra", "oscar")})
+        users = {name: MatrixUser(server, server.register(name), loop)
+                 for name in ("ravi", "ana", "ben", "chitra", "oscar")}
+        for name, user in users.items():
+            user.set_display_name(cls.DISPLAY_NAMES[name])
+        return cls(**users)
 
     def close(self) -> None:
         for user in (self.ravi, self.ana, self.ben, self.chitra, self.oscar):

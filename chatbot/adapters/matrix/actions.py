@@ -166,7 +166,7 @@ class Handler:
             case Check():
                 with self.port.answering(who) as said:
                     outcome = wf.submit(_draft(command), self.check, poster=who, key=key)
-                return self._checked(outcome, said)
+                return self._checked(outcome, said, [command.note] if command.note else [])
             case Revise(number=number, check=check):
                 return self._revise(number, check, who, key)
             case Published(number=number, url=url):
@@ -182,8 +182,8 @@ class Handler:
                 outcome = wf.request_changes(number, by=who, comment=comment, key=key)
             case Withdraw(number=number, reason=reason):
                 outcome = wf.withdraw(number, by=who, reason=reason, key=key)
-            case Incident(link=link, notes=notes):
-                outcome = wf.report_incident(link, by=who, notes=notes, key=key)
+            case Incident(link=link, notes=notes, number=number):
+                outcome = wf.report_incident(link, by=who, notes=notes, number=number, key=key)
             case IncidentStep(incident_id=incident_id, step=step, note=note):
                 outcome = wf.mark_incident_step(incident_id, step, by=who, note=note, key=key)
             case Help() | Empty():
@@ -197,10 +197,12 @@ class Handler:
             outcome = self.workflow.revise(number, _draft(check), self.check, by=who, key=key)
         return self._checked(outcome, said)
 
-    def _checked(self, outcome: Outcome, said: Sequence) -> html.Rendered:
+    def _checked(self, outcome: Outcome, said: Sequence,
+                 notes: Sequence[str] = ()) -> html.Rendered:
         if not outcome.ok or outcome.post is None:
             return html.outcome_text(outcome)
-        return html.checked(outcome, [n.text for n in said] + _delivery_note(outcome))
+        return html.checked(outcome, [*notes, *(n.text for n in said),
+                                      *_delivery_note(outcome)])
 
     # --- reactions -------------------------------------------------------------------------
 
@@ -249,8 +251,8 @@ class Handler:
     def answer(self, place: Place, key: str, rendered: html.Rendered) -> None:
         """Send an answer; its transaction id comes from the event, so a second answer to the
         same event (a redelivery, a replay after a crash) is dropped by the homeserver."""
-        content = html.notice_content(rendered, relates_to=html.in_thread(place.root,
-                                                                          place.reply_to),
+        content = html.notice_content(self.port.named(rendered),
+                                      relates_to=html.in_thread(place.root, place.reply_to),
                                       mentions=[place.asker])
         try:
             self.conn.call(self.conn.send(place.room_id, content,

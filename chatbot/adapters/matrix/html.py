@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,9 +102,29 @@ def paragraphs(text: str) -> str:
                    for block in text.split("\n\n") if block.strip())
 
 
-def person(user_id: str) -> str:
+def person(user_id: str, name: Callable[[str], str] | None = None) -> str:
     """A user as a matrix.to link; clients show it as a pill (m.mentions decides pinging)."""
-    return f'<a href="https://matrix.to/#/{html.escape(user_id)}">{html.escape(user_id)}</a>'
+    shown = name(user_id) if name is not None else user_id
+    return f'<a href="https://matrix.to/#/{html.escape(user_id)}">{html.escape(shown)}</a>'
+
+
+#: A Matrix user id (`@localpart:server`), not where it is already a link's target.
+_USER_ID = re.compile(r"(?<![\w/#])@[a-z0-9._=/+-]+:[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::\d+)?\b",
+                      re.IGNORECASE)
+_PILL = re.compile(r'<a href="https://matrix\.to/#/([^"]+)">([^<]*)</a>')
+
+
+def named(rendered: Rendered, name: Callable[[str], str]) -> Rendered:
+    """`rendered` with people shown by display name: the plain body says the name, and the
+    HTML a pill (a matrix.to link to the id, which a mention needs) whose text is the name."""
+    pieces = _PILL.split(rendered.html)  # text, then (link target, link text) pairs, …
+    markup = []
+    for index in range(0, len(pieces), 3):
+        markup.append(_USER_ID.sub(lambda m: person(m.group(0), name), pieces[index]))
+        if index + 1 < len(pieces):
+            markup.append(person(html.unescape(pieces[index + 1]), name))
+    body = _USER_ID.sub(lambda m: name(m.group(0)), rendered.body)
+    return Rendered(body, "".join(markup))
 
 
 def text(words: str) -> Rendered:

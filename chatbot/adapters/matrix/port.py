@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from chatbot.names import DisplayNames
 from chatbot.ports import MessageRef, Notice, PortError, ReminderNotice
 
 from . import html
@@ -64,6 +65,7 @@ class MatrixPort:
         self.comms = comms
         self.approvals_required = approvals_required
         self._local = threading.local()
+        self.names = DisplayNames(lambda user_id: self._run(self.conn.display_name(user_id)))
         self._dm_locks: dict[str, threading.Lock] = {}
         self._dm_guard = threading.Lock()
 
@@ -76,7 +78,7 @@ class MatrixPort:
     def show_to_comms(self, post: Post) -> MessageRef:
         room = self._comms_room()
         version = post.current
-        rendered = html.comms_message(post, version, self.approvals_required)
+        rendered = self.named(html.comms_message(post, version, self.approvals_required))
         event_id = self._run(self.conn.send(
             room, html.notice_content(rendered),
             txn=self.txn("comms", str(post.number), str(version.number))))
@@ -86,23 +88,25 @@ class MatrixPort:
         room, event_id = split_ref(ref)
         version = next((v for v in post.versions if v.comms_ref and v.comms_ref.id == ref.id),
                        post.current)
-        rendered = html.comms_message(post, version, self.approvals_required)
+        rendered = self.named(html.comms_message(post, version, self.approvals_required))
         self._run(self.conn.send(room, html.replacement(event_id, rendered)))
 
     def alert_comms(self, notice: Notice) -> None:
-        self._run(self.conn.send(self._comms_room(), html.notice_content(html.notice(notice)),
+        self._run(self.conn.send(self._comms_room(),
+                                 html.notice_content(self.named(html.notice(notice))),
                                  txn=self.txn("alert", notice.key) if notice.key else None))
 
     def show_incident_to_comms(self, incident: Incident) -> MessageRef:
         room = self._comms_room()
         event_id = self._run(self.conn.send(
-            room, html.notice_content(html.incident(incident)),
+            room, html.notice_content(self.named(html.incident(incident))),
             txn=self.txn("incident", str(incident.id))))
         return MessageRef(f"{room}/{event_id}", self.comms.where)
 
     def update_incident_message(self, ref: MessageRef, incident: Incident) -> None:
         room, event_id = split_ref(ref)
-        self._run(self.conn.send(room, html.replacement(event_id, html.incident(incident))))
+        self._run(self.conn.send(room, html.replacement(event_id,
+                                                        self.named(html.incident(incident)))))
 
     # --- people ----------------------------------------------------------------------------
 
@@ -111,7 +115,7 @@ class MatrixPort:
         if answering and answering.person == person and notice.kind in _SAID_IN_THE_ANSWER:
             answering.notices.append(notice)
             return
-        self._direct(person, html.notice_content(html.notice(notice)),
+        self._direct(person, html.notice_content(self.named(html.notice(notice))),
                      txn=self.txn("notice", notice.key) if notice.key else None)
 
     def remind(self, person: Person, reminder: ReminderNotice) -> None:
@@ -159,6 +163,10 @@ class MatrixPort:
         with self._dm_lock(user_id):
             if self.state.direct_room(user_id) == room_id:
                 self.state.set_direct_room(user_id, "")
+
+    def named(self, rendered: html.Rendered) -> html.Rendered:
+        """People in `rendered` by display name (looked up once, then cached), as pills."""
+        return html.named(rendered, self.names.name)
 
     # --- machinery -------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from nio import (
     JoinResponse,
     LoginResponse,
     MessageDirection,
+    ProfileGetDisplayNameResponse,
     Response,
     RoomCreateResponse,
     RoomGetEventResponse,
@@ -56,6 +57,8 @@ R = TypeVar("R", bound=Response)
 
 #: How long a send may keep retrying before the port reports it undelivered.
 SEND_PATIENCE = 120.0
+#: A display name is a nicety: a few seconds, then the message names the id.
+NAME_PATIENCE = 5.0
 MAX_BACKOFF = 30.0
 _TRANSIENT = (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError, ConnectionError)
 
@@ -259,6 +262,17 @@ class Connection:
         except MatrixError:
             return None
         return dict(response.event.source)
+
+    async def display_name(self, user_id: str) -> str | None:
+        """`user_id`'s display name from their profile, or None (none set, or unreachable)."""
+        try:
+            response = await self.request(
+                f"reading the display name of {user_id}",
+                lambda: self.client.get_displayname(user_id), ProfileGetDisplayNameResponse,
+                patience=NAME_PATIENCE)
+        except MatrixError:
+            return None
+        return response.displayname or None
 
     async def state_text(self, room_id: str, event_type: str, field: str) -> str:
         """One field of a room's state event (its name, its canonical alias), or ""."""

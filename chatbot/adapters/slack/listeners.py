@@ -166,8 +166,10 @@ class Listeners:
                                    lambda text: respond(text=text, response_type="ephemeral"))
                     return
                 case _:
-                    checking = isinstance(parsed, Check | Revise)
-                    self._accepted(lambda: ack(text=CHECKING) if checking else ack(), "command",
+                    checking = CHECKING if isinstance(parsed, Check | Revise) else ""
+                    if isinstance(parsed, Check) and parsed.note:
+                        checking = f"{CHECKING}\n{say(parsed.note)}"
+                    self._accepted(lambda: ack(text=checking) if checking else ack(), "command",
                                    _key("command", body.get("trigger_id")), body)
                     return
         except Exception:
@@ -211,8 +213,9 @@ class Listeners:
                     _answer(w.request_changes(number, by=person, comment=comment, key=key), reply)
                 case Withdraw(number, reason):
                     _answer(w.withdraw(number, by=person, reason=reason, key=key), reply)
-                case Incident(link, notes):
-                    _answer(w.report_incident(link, by=person, notes=notes, key=key), reply)
+                case Incident(link, notes, number):
+                    _answer(w.report_incident(link, by=person, notes=notes, number=number,
+                                              key=key), reply)
                 case IncidentStep(incident_id, step, note):
                     _answer(w.mark_incident_step(incident_id, step, by=person, note=note,
                                                  key=key), reply)

@@ -17,7 +17,8 @@ COMMAND = "/checkpost"
 _WRAPPED = re.compile(r"<([^<>]*)>")
 _ESCAPED_CHANNEL = re.compile(r"&lt;#([CGD][A-Z0-9]+)&gt;")
 _CORE_COMMAND = re.compile(r"`checkpost\b")
-_USER_ID = re.compile(r"\b[UW][A-Z0-9]{2,}\b")
+#: A Slack user id, as the core writes people in its words.
+USER_ID = re.compile(r"\b[UW][A-Z0-9]{2,}\b")
 
 
 def plain_text(text: str) -> str:
@@ -45,7 +46,7 @@ def say(text: str, people: Iterable[str] = ()) -> str:
     out = escape(text)
     out = _ESCAPED_CHANNEL.sub(lambda m: f"<#{m.group(1)}>", out)
     if known:
-        out = _USER_ID.sub(lambda m: mention(m.group(0)) if m.group(0) in known else m.group(0),
+        out = USER_ID.sub(lambda m: mention(m.group(0)) if m.group(0) in known else m.group(0),
                            out)
     return slash_commands(out)
 

@@ -5,6 +5,10 @@ rate limits, so a call here either went out or raises; the core then records the
 for reminders, tries again later. The port is called from request workers and from the
 reminder thread at once; the WebClient is safe for that, and the one piece of state kept here
 (which direct-message channel belongs to whom) is guarded by a lock.
+
+People appear in the blocks as mentions (`<@U0ANA>`: Slack shows the person's display name
+and the id makes it a mention); in a message's `text`, which notifications and screen readers
+read as is, they appear by display name, looked up with `users.info` once and then cached.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from chatbot.adapters.slack import blocks
-from chatbot.adapters.slack.mrkdwn import say
+from chatbot.adapters.slack.mrkdwn import USER_ID, say
+from chatbot.names import DisplayNames
 from chatbot.ports import MessageRef, Notice, ReminderNotice
 from chatbot.workflow.incidents import Incident
 from chatbot.workflow.people import Person
@@ -56,6 +61,7 @@ class SlackPort:
         self.find_post = find_post
         self._dm_channels: dict[str, str] = {}
         self._lock = threading.Lock()
+        self.names = DisplayNames(self._look_up_name)
 
     @property
     def comms_where(self) -> str:
@@ -65,7 +71,7 @@ class SlackPort:
 
     def show_to_comms(self, post: Post) -> MessageRef:
         text, body = blocks.comms_message(post, post.current, self.approvals_required)
-        sent = self._post(self.comms_channel, text, body)
+        sent = self._post(self.comms_channel, self._named(text, _post_people(post)), body)
         return message_ref(sent["channel"], sent["ts"])
 
     def update_comms_message(self, ref: MessageRef, post: Post) -> None:
@@ -73,7 +79,8 @@ class SlackPort:
         shown = next((v for v in post.versions if v.comms_ref and v.comms_ref.id == ref.id),
                      post.current)
         text, body = blocks.comms_message(post, shown, self.approvals_required)
-        self.client.chat_update(channel=channel, ts=ts, text=text, blocks=body)
+        self.client.chat_update(channel=channel, ts=ts,
+                                text=self._named(text, _post_people(post)), blocks=body)
 
     def tell(self, person: Person, notice: Notice) -> None:
         post = None
@@ -85,11 +92,13 @@ class SlackPort:
             if notice.kind == "comms-unreachable":
                 notice = replace(notice, text=f"{notice.text} {COMMS_UNREACHABLE}")
             text, body = blocks.notice_message(notice, self._people(person))
-        self.direct_message(person.user_id, text, body)
+        self.direct_message(person.user_id,
+                            self._named(text, self._people(person) | _actor(notice)), body)
 
     def alert_comms(self, notice: Notice) -> None:
         text, body = blocks.notice_message(notice, self.comms_users)
-        self._post(self.comms_channel, text, body)
+        self._post(self.comms_channel, self._named(text, self.comms_users | _actor(notice)),
+                   body)
 
     def remind(self, person: Person, reminder: ReminderNotice) -> None:
         text, body = blocks.reminder_message(reminder)
@@ -97,24 +106,29 @@ class SlackPort:
 
     def show_incident_to_comms(self, incident: Incident) -> MessageRef:
         text, body = blocks.incident_message(incident)
-        sent = self._post(self.comms_channel, text, body)
+        sent = self._post(self.comms_channel, self._named(text, _incident_people(incident)),
+                          body)
         return message_ref(sent["channel"], sent["ts"])
 
     def update_incident_message(self, ref: MessageRef, incident: Incident) -> None:
         channel, ts = split_ref(ref)
         text, body = blocks.incident_message(incident)
-        self.client.chat_update(channel=channel, ts=ts, text=text, blocks=body)
+        self.client.chat_update(channel=channel, ts=ts,
+                                text=self._named(text, _incident_people(incident)), blocks=body)
 
     # --- for the listeners -----------------------------------------------------------------
 
     def send_text(self, user_id: str, text: str) -> None:
         """A short direct message in the core's words (answers to modal submissions)."""
-        plain, body = blocks.text_message(text, self._people(Person(PLATFORM, user_id)))
-        self.direct_message(user_id, plain, body)
+        people = self._people(Person(PLATFORM, user_id))
+        plain, body = blocks.text_message(text, people)
+        self.direct_message(user_id, self._named(plain, people), body)
 
     def whisper(self, channel: str, user_id: str, text: str, thread_ts: str | None = None) -> None:
         """An ephemeral answer only `user_id` sees, e.g. why their reaction changed nothing."""
-        plain, body = blocks.text_message(text, self._people(Person(PLATFORM, user_id)))
+        people = self._people(Person(PLATFORM, user_id))
+        plain, body = blocks.text_message(text, people)
+        plain = self._named(plain, people)
         kwargs: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
         self.client.chat_postEphemeral(channel=channel, user=user_id, text=plain, blocks=body,
                                        **kwargs)
@@ -148,6 +162,30 @@ class SlackPort:
 
     def _people(self, person: Person) -> frozenset[str]:
         return self.comms_users | {person.user_id}
+
+    def _named(self, text: str, people: Iterable[str]) -> str:
+        """`text` with the Slack user ids of `people` shown as their display names."""
+        known = set(people) | self.comms_users
+        return self.names.in_text(text, USER_ID, only=known.__contains__)
+
+    def _look_up_name(self, user_id: str) -> str | None:
+        user = self.client.users_info(user=user_id).get("user") or {}
+        profile = user.get("profile") or {}
+        return (profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+                or user.get("name"))
+
+
+def _actor(notice: Notice) -> set[str]:
+    return {notice.actor.user_id} if notice.actor and notice.actor.platform == PLATFORM else set()
+
+
+def _post_people(post: Post) -> set[str]:
+    return {post.poster.user_id, *(v.voter.user_id for v in post.votes)}
+
+
+def _incident_people(incident: Incident) -> set[str]:
+    return {incident.reporter.user_id,
+            *(s.done_by.user_id for s in incident.steps if s.done_by is not None)}
 
 
 def message_ref(channel: str, ts: str) -> MessageRef:
