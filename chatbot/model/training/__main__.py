@@ -22,6 +22,8 @@ from chatbot.model.training.record import record_rows
 
 HEADS_JSON = Path(__file__).resolve().parent.parent / "heads.json"
 SHIPPED_HEADS = ("incivility",)
+#: whose clean rows (all scripts) set and check the cuts of heads trained on fewer languages
+CLEAN_POOL_HEAD = "incivility"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,11 +47,15 @@ def main(argv: list[str] | None = None) -> int:
     cache = open_cache(args.cache or default_dir())
     read = splits.git_reader(args.data)
     heads = {}
+    clean: list = []
     for head in args.heads or SHIPPED_HEADS:
         sources = plan.for_head(head, no_nc=args.no_nc)
         print(f"{head}: {len(sources)} sources" + (" (no NC)" if args.no_nc else ""), flush=True)
+        if head != CLEAN_POOL_HEAD and not clean:
+            clean = splits.head_rows(plan, plan.for_head(CLEAN_POOL_HEAD, no_nc=args.no_nc),
+                                     CLEAN_POOL_HEAD, read)
         trained = pipeline.train_head(plan, sources, head, read, cache, encoder.embed,
-                                      cached_only=args.cached_only)
+                                      cached_only=args.cached_only, clean_extra=clean)
         report.print_head(head, trained)
         heads[head] = trained.entry
     export.write(export.document(heads), args.out)

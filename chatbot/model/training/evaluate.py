@@ -35,3 +35,14 @@ def _numbers(y: np.ndarray, scores: np.ndarray, flagged: np.ndarray) -> dict:
         "false_alarms": round(float(flagged[neg].mean()), 4) if neg.any() else None,
         "auc": round(area, 4) if area is not None else None,
     }
+
+
+def flagged_by_script(scores: np.ndarray, scripts: Sequence[str], cuts: Cuts) -> dict[str, dict]:
+    """How many clean rows each script's cut flags: what a head must keep at 10% or less."""
+    scripts_arr = np.asarray(scripts)
+    out = {}
+    for script in sorted(set(scripts)):
+        mine = scores[scripts_arr == script]
+        out[script] = {"n": len(mine),
+                       "flagged": round(float(np.mean(mine >= cuts.warn_at(script))), 4)}
+    return out

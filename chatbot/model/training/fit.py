@@ -31,13 +31,17 @@ class Head:
 def fit(
     x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
     val_groups: Sequence[str], grid: Sequence[float] = C_GRID,
+    train_groups: Sequence[str] | None = None,
 ) -> Head:
+    """The best head over `grid`; with `train_groups`, every group weighs the same in total."""
     from sklearn.linear_model import LogisticRegression
 
+    weight = group_weights(train_groups, y_train) if train_groups is not None else None
     best: Head | None = None
     for c in grid:
-        model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
-        model.fit(x_train, y_train)
+        model = LogisticRegression(C=c, class_weight=None if weight is not None else "balanced",
+                                   max_iter=3000)
+        model.fit(x_train, y_train, sample_weight=weight)
         head = Head(model.coef_[0].astype(np.float64), float(model.intercept_[0]), c, 0.0)
         auc = mean_group_auc(y_val, head.score(x_val), val_groups)
         head = Head(head.weights, head.bias, c, auc)
@@ -46,6 +50,16 @@ def fit(
             best = head
     assert best is not None
     return best
+
+
+def group_weights(groups: Sequence[str], y: np.ndarray) -> np.ndarray:
+    """Sample weights giving each group the same total, then the two classes the same total."""
+    groups_arr = np.asarray(groups)
+    _, inverse, counts = np.unique(groups_arr, return_inverse=True, return_counts=True)
+    weight = 1.0 / counts[inverse]
+    for label in (0, 1):
+        weight[y == label] *= 0.5 / weight[y == label].sum()
+    return weight * len(y)
 
 
 def mean_group_auc(y: np.ndarray, scores: np.ndarray, groups: Sequence[str]) -> float:

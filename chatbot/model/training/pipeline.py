@@ -25,20 +25,31 @@ DECIMALS = 6
 class Trained:
     entry: dict  # the head's object in heads.json
     by_script: dict[str, dict]  # held-out numbers per script, for the report
+    clean_heldout: dict[str, dict]  # held-out clean rows flagged per script: the ship check
 
 
 def train_head(
     manifest: Manifest, sources: Sequence[Source], head: str, read: Reader,
     cache: EmbeddingCache, embed: Embed, *, cached_only: bool = False,
+    clean_extra: Sequence[Row] = (),
 ) -> Trained:
+    """Train `head`; `clean_extra` are other heads' clean rows, to set and check its cuts on.
+
+    A head trained on one language (SubReddit's English) still meets posts in every script, so
+    its cuts are set on the clean validation rows of the incivility sources too, and checked
+    on their clean test rows.
+    """
     rows = splits.head_rows(manifest, sources, head, read)
     if cached_only:  # a quick head from what is embedded so far; `rows` records what it used
         total, rows = len(rows), [r for r in rows if r.text in cache]
         print(f"using the {len(rows)} of {total} rows already in the cache", flush=True)
     _say_rows(rows)
-    cache_fill(cache, rows, embed)
+    own_texts = {r.text for r in rows}
+    extra = [r for r in clean_extra if r.y == 0 and r.split != "train"
+             and r.text not in own_texts and (r.text in cache or not cached_only)]
+    cache_fill(cache, rows + extra, embed)
     train, val, test = (_split(rows, s) for s in ("train", "val", "test"))
-    x_train, x_val, x_test = (cache.get([r.text for r in part]) for part in (train, val, test))
+    x_train, x_val = cache.get([r.text for r in train]), cache.get([r.text for r in val])
     y_train, y_val, y_test = (np.array([r.y for r in p]) for p in (train, val, test))
 
     print(f"fitting {head} on {len(train)} rows", flush=True)
@@ -46,15 +57,20 @@ def train_head(
     print(f"  chose C={model.C:g}", flush=True)
     weights = np.round(model.weights, DECIMALS)
     bias = round(model.bias, DECIMALS)
-    score = lambda x: 1.0 / (1.0 + np.exp(-(x @ weights + bias)))  # noqa: E731
 
-    val_scores, test_scores = score(x_val), score(x_test)
-    clean = y_val == 0
-    cuts = thresholds.per_script(val_scores[clean], [r.script for r, c in zip(val, clean,
-                                                                              strict=True) if c])
+    def score(part: list[Row]) -> np.ndarray:
+        x = cache.get([r.text for r in part])
+        return 1.0 / (1.0 + np.exp(-(x @ weights + bias)))
+
+    pool = [r for r in val if r.y == 0] + _split(extra, "val")
+    cuts = thresholds.per_script(score(pool), [r.script for r in pool])
+    test_scores = score(test)
     test_scripts = [r.script for r in test]
     heldout = evaluate.by_group(y_test, test_scores, [r.group for r in test], test_scripts, cuts)
     by_script = evaluate.by_group(y_test, test_scores, test_scripts, test_scripts, cuts)
+    clean_test = [r for r in test if r.y == 0] + _split(extra, "test")
+    clean_heldout = evaluate.flagged_by_script(score(clean_test),
+                                               [r.script for r in clean_test], cuts)
     entry = {
         "label": head,
         "weights": [float(w) for w in weights],
@@ -66,7 +82,7 @@ def train_head(
                                                                    for r in rows)],
         "scores": {"heldout": heldout, "clean_pool": cuts.pool},
     }
-    return Trained(entry, by_script)
+    return Trained(entry, by_script, clean_heldout)
 
 
 def cache_fill(cache: EmbeddingCache, rows: list[Row], embed: Embed) -> None:

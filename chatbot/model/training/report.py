@@ -17,6 +17,9 @@ def print_head(head: str, trained: Trained) -> None:
               f"warn={entry['thresholds'][script]:.3f} confident={entry['confident'][script]:.3f}")
     print(f"  {'default':<12} warn={entry['thresholds']['default']:.3f} "
           f"confident={entry['confident']['default']:.3f}")
+    print(f"\n{head}: held-out clean rows (test splits) flagged at the warning cut")
+    for script, pool in trained.clean_heldout.items():
+        print(f"  {script:<12} n={pool['n']:<5} flagged={pool['flagged']:.1%}")
 
 
 def table(numbers: dict[str, dict]) -> str:
