@@ -36,13 +36,15 @@ def test_the_shipped_heads_file_is_whole_and_names_its_sources():
     data = json.loads(SHIPPED.read_text(encoding="utf-8"))
     assert data["sha256"] == checksum(data)
     head = data["heads"]["incivility"]
-    assert head["sources"] and all(s["commit"] and s["licence"] for s in head["sources"])
+    assert head["sources"] and all(s["licence"] for s in head["sources"])
+    public = [s for s in head["sources"] if s["repository"] != "checkpost"]
+    assert public and all(len(s["commit"]) == 40 and "/" in s["repository"] for s in public)
     assert set(head["thresholds"]) >= {"latin", "devanagari", "tamil", "default"}
     assert load_heads().heads["incivility"].weights.shape == (384,)
 
 
 TAMIL_INSULT = "நீ ஒரு முட்டாள், உனக்கு ஒன்றும் தெரியாது. வாயை மூடு!"
-HINGLISH_INSULT = "Tum log bilkul bewakoof aur nalayak ho, sharam karo gadhon!"
+HINGLISH_INSULT = "Abey chup kar, tu ek number ka ghatiya aur bewakoof insaan hai"
 POLITE = [
     "Join us this Saturday for a Tamil Wikipedia edit-a-thon at the Anna Centenary Library.",
     "हमारे स्वयंसेवकों का धन्यवाद, जिन्होंने इस महीने 300 लेख सुधारे।",
