@@ -13,43 +13,14 @@ from dataclasses import replace
 
 import pytest
 
-from chatbot.config import load_settings
+from chatbot.config import Settings, load_settings
 from chatbot.policy.engine import check_rules
 from chatbot.policy.loader import load_policy
-from chatbot.policy.rules import Example, Rule
+from chatbot.policy.rules import Example, Policy, Rule
 from chatbot.verdict import check
 from tests.conftest import POLICY_DIR
 
 RULES = load_policy(POLICY_DIR).active_rules
-#: Rules whose examples are still being written (issue 11); this set only shrinks.
-PENDING = {
-    "sarcasm-ironic-praise",
-    "sarcasm-praising-a-nuisance",
-    "snark-sarcasm-at-people",
-    "snark-rebuke",
-    "personal-snark-rebuke-of-work-people",
-    "snark-condescension",
-    "snark-insult",
-    "incivility-insult",
-    "non-neutral-boast",
-    "non-neutral-above-all",
-    "non-neutral-beyond-debate",
-    "non-neutral-contested-claim",
-    "repost-of-violation",
-    "media-not-allowed-licence",
-    "media-found-online",
-    "media-verbal-permission",
-    "media-licence-not-stated",
-    "media-permission-not-in-writing",
-    "org-voice-speaking-for-cis-a2k",
-    "org-voice-official-hashtag",
-    "personal-insult-of-work-people",
-    "personal-snark-at-work-people",
-    "product-named-brand-praise",
-    "model-incivility",
-    "model-incivility-tone",
-    "model-incivility-personal",
-}
 
 
 @pytest.fixture(scope="module")
@@ -71,25 +42,60 @@ def _show(example: Example) -> str:
     return f"{example.origin} ({example.account}{media}): {example.text!r}"
 
 
-@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
-def test_the_rule_fires_on_its_examples_and_not_on_its_near_misses(rule, policy, model_settings):
+def example_problems(rule: Rule, policy: Policy, settings: Settings) -> list[str]:
+    """What is wrong with `rule`'s examples, each line naming the rule or the example's line."""
     examples = rule.examples
-    if rule.id in PENDING and not (examples.fires or examples.passes):
-        pytest.skip("examples still to be written")
-    assert examples.fires and examples.passes, (
-        f"rule {rule.id} ({rule.origin}) needs `examples:` with at least one `fires:` and one "
-        f"`passes:` draft (README § \"The policy file format\")"
-    )
-    assert any(e.account in rule.accounts for e in examples.passes), (
-        f"rule {rule.id} ({rule.origin}): every `passes:` example is on an account the rule "
-        f"does not cover ({', '.join(rule.accounts)}), so none of them tests its match"
-    )
-    settings = model_settings
+    if not (examples.fires and examples.passes):
+        return [
+            f"rule {rule.id} ({rule.origin}) needs `examples:` with at least one `fires:` and "
+            f"one `passes:` draft (README § \"The policy file format\")"
+        ]
+    if not any(e.account in rule.accounts for e in examples.passes):
+        return [
+            f"rule {rule.id} ({rule.origin}): every `passes:` example is on an account the rule "
+            f"does not cover ({', '.join(rule.accounts)}), so none of them tests its match"
+        ]
     silent = [e for e in examples.fires if rule.id not in _fired(rule, e, policy, settings)]
     loud = [e for e in examples.passes if rule.id in _fired(rule, e, policy, settings)]
     problems = [f"  does not fire on {_show(e)}" for e in silent]
     problems += [f"  fires on the near miss {_show(e)}" for e in loud]
-    assert not problems, f"rule {rule.id} ({rule.origin}):\n" + "\n".join(problems)
+    return [f"rule {rule.id} ({rule.origin}):", *problems] if problems else []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_the_rule_fires_on_its_examples_and_not_on_its_near_misses(rule, policy, model_settings):
+    problems = example_problems(rule, policy, model_settings)
+    assert not problems, "\n".join(problems)
+
+
+RULE = """\
+policy: {name: Test, version: "1"}
+rules:
+  - id: brand-praise
+    label: product-endorsement
+    level: error
+    policy: "Do not endorse any products"
+    message: "Don't praise brands."
+    match: {any: ['\\bacmephone\\b']}
+"""
+
+
+def test_a_rule_without_examples_is_named_with_its_file_and_line(tmp_path, model_settings):
+    (tmp_path / "a.yaml").write_text(RULE, encoding="utf-8")
+    policy = load_policy(tmp_path)
+    [problem] = example_problems(policy.rules[0], policy, model_settings)
+    assert "rule brand-praise (" in problem and "a.yaml:3)" in problem
+    assert "`fires:`" in problem and "`passes:`" in problem
+
+
+def test_an_example_that_does_not_hold_is_named_with_its_line(tmp_path, model_settings):
+    examples = "    examples: {fires: [A new phone.], passes: [The AcmePhone is here.]}\n"
+    (tmp_path / "a.yaml").write_text(RULE + examples, encoding="utf-8")
+    policy = load_policy(tmp_path)
+    head, silent, loud = example_problems(policy.rules[0], policy, model_settings)
+    assert head.startswith("rule brand-praise (") and head.endswith("a.yaml:3):")
+    assert "does not fire on" in silent and "a.yaml:9 (official): 'A new phone.'" in silent
+    assert "fires on the near miss" in loud and "'The AcmePhone is here.'" in loud
 
 
 def test_the_loader_keeps_each_examples_account_media_and_line(tmp_path):
