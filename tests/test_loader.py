@@ -183,3 +183,64 @@ def test_reply_where_requires_and_unless_do_what_the_readme_says(tmp_path):
     assert rules("Acme staff: vote on Monday") == {"needs-acme-somewhere"}
     assert rules("Vote on Monday") == set()
     assert rules("Acme: vote for your favourite photo") == set()
+
+
+EXAMPLES = BASE + """\
+    examples:
+      fires: ['The AcmePhone is the best!']
+      passes:
+        - text: The best photos of the AcmePhone launch are on Commons.
+          account: personal
+"""
+
+
+def test_a_rules_examples_are_kept_on_the_rule(tmp_path):
+    rule = load_policy(write(tmp_path, "a.yaml", EXAMPLES)).rules[0]
+    assert [e.text for e in rule.examples.fires] == ["The AcmePhone is the best!"]
+    assert rule.examples.fires[0].account == "official"
+    assert rule.examples.passes[0].account == "personal"
+    assert rule.examples.passes[0].origin.endswith("a.yaml:19")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "field", "problem"),
+    [
+        ("      fires:", "      fire:", 17, "examples.fire", "unknown key"),
+        ("fires: ['The AcmePhone is the best!']", "fires: []", 17, "examples.fires",
+         "non-empty list"),
+        ("fires: ['The AcmePhone is the best!']", "fires: 'The AcmePhone'", 17,
+         "examples.fires", "non-empty list"),
+        ("fires: ['The AcmePhone is the best!']", "fires: [42]", 17, "examples.fires[0]",
+         "a draft's text"),
+        ("fires: ['The AcmePhone is the best!']", "fires: ['  ']", 17, "examples.fires[0]",
+         "non-empty string"),
+        ("account: personal", "account: staff", 20, "examples.passes[0].account",
+         "'staff' is not one of official, personal"),
+        ("account: personal", "acount: personal", 20, "examples.passes[0].acount",
+         "unknown key"),
+        ("- text: The best photos of the AcmePhone launch are on Commons.\n          account",
+         "- account", 19, "examples.passes[0].text", "missing"),
+        ("account: personal", "media: []", 20, "examples.passes[0].media", "non-empty list"),
+        ("account: personal", "media: [{licence: CC0}]", 20,
+         "examples.passes[0].media[0].licence", "unknown key"),
+        ("account: personal", "media: [{license: CC0}]", 20,
+         "examples.passes[0].media[0].source", "missing"),
+        ("account: personal", "media: ['own photo; CC0']", 20, "examples.passes[0].media[0]",
+         "must be a mapping"),
+    ],
+)
+def test_malformed_examples_are_refused_with_file_line_and_field(
+    tmp_path, old, new, line, field, problem
+):
+    assert old in EXAMPLES
+    error = error_for(tmp_path, EXAMPLES.replace(old, new))
+    assert error.file.endswith("a.yaml") and error.line == line, str(error)
+    assert error.field == f"rule brand-praise: {field}", str(error)
+    assert problem in error.problem, str(error)
+
+
+def test_examples_must_be_a_mapping_of_fires_and_passes(tmp_path):
+    error = error_for(tmp_path, BASE + "    examples: ['The AcmePhone is the best!']\n")
+    assert error.line == 16 and "must be a mapping" in str(error)
+    error = error_for(tmp_path, BASE + "    examples: {}\n")
+    assert error.line == 16 and "fires" in str(error)

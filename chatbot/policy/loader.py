@@ -20,17 +20,19 @@ import yaml
 from chatbot.policy import cache
 from chatbot.policy.gates import GatedPattern, GateIndex, TermGroup, gated
 from chatbot.policy.media import CLASS_ORDER, EXTRA_CLASSES, MediaVocabulary
-from chatbot.policy.model import ACCOUNTS, LABELS, LEVELS
+from chatbot.policy.model import ACCOUNTS, LABELS, LEVELS, MediaDeclaration
 from chatbot.policy.names import NameList, NameListError, load_name_list
 from chatbot.policy.normalise import normalise_pattern_literal
-from chatbot.policy.rules import Match, Policy, Rule
+from chatbot.policy.rules import Example, Examples, Match, Policy, Rule
 
 TOP_KEYS = {
     "policy", "labels", "terms", "names", "repost_markers", "media", "rules", "overrides"
 }
 POLICY_KEYS = {"name", "version", "source"}
 LABEL_KEYS = {"level", "policy"}
-RULE_KEYS = {"id", "label", "level", "message", "policy", "link", "accounts", "match", "enabled"}
+RULE_KEYS = {
+    "id", "label", "level", "message", "policy", "link", "accounts", "match", "enabled", "examples"
+}
 RULE_REQUIRED = ("id", "label", "level", "message", "policy", "match")
 MATCH_KEYS = {
     "all",
@@ -47,6 +49,9 @@ MATCH_KEYS = {
 }
 OVERRIDE_KEYS = {"enabled", "level", "message", "link", "accounts"}
 MEDIA_KEYS = {"credit", "classes"}
+EXAMPLES_KEYS = {"fires", "passes"}
+EXAMPLE_KEYS = {"text", "account", "media"}
+EXAMPLE_MEDIA_KEYS = {"source", "license"}
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -324,6 +329,7 @@ class _Builder:
             match=self._match(spec["match"], where),
             enabled=_bool(spec["enabled"], f"{where}: enabled") if "enabled" in spec else True,
             origin=f"{node.file}:{node.line}",
+            examples=_examples(spec["examples"], where) if "examples" in spec else Examples(),
         )
 
     def _match(self, node: Node, where: str) -> Match:
@@ -512,6 +518,59 @@ def _accounts(node: Node | None, where: str) -> tuple[str, ...]:
                 f"{where}: accounts", f"{n.value!r} is not an account; use " + " or ".join(ACCOUNTS)
             )
     return values
+
+
+def _examples(node: Node, where: str) -> Examples:
+    """`examples: {fires: [...], passes: [...]}`: each item a draft's text (on the official
+    account), or `{text: …, account: personal, media: [{source: …, license: …}]}`."""
+    spec = _mapping(node, f"{where}: examples")
+    _no_unknown(node, spec, EXAMPLES_KEYS, f"{where}: examples.")
+    if not spec:
+        raise node.error(f"{where}: examples", "give `fires:`, `passes:` or both")
+    kinds: dict[str, tuple[Example, ...]] = {}
+    for kind, items in spec.items():
+        field = f"{where}: examples.{kind}"
+        if not isinstance(items.value, list) or not items.value:
+            raise items.error(field, "must be a non-empty list of drafts")
+        kinds[kind] = tuple(_example(item, f"{field}[{i}]") for i, item in enumerate(items.value))
+    return Examples(**kinds)
+
+
+def _example(node: Node, field: str) -> Example:
+    origin = f"{node.file}:{node.line}"
+    if isinstance(node.value, str):
+        return Example(text=_string(node, field), origin=origin)
+    if not isinstance(node.value, dict):
+        raise node.error(field, "must be a draft's text or a mapping with `text:`")
+    spec = node.value
+    _no_unknown(node, spec, EXAMPLE_KEYS, f"{field}.")
+    if "text" not in spec:
+        raise node.error(f"{field}.text", "missing (an example needs the draft's text)")
+    account = _choice(spec.get("account"), ACCOUNTS, "official", f"{field}.account")
+    media: list[MediaDeclaration] = []
+    if "media" in spec:
+        items = spec["media"]
+        if not isinstance(items.value, list) or not items.value:
+            raise items.error(f"{field}.media", "must be a non-empty list of {source, license}")
+        for i, item in enumerate(items.value):
+            where = f"{field}.media[{i}]"
+            values = _mapping(item, where)
+            _no_unknown(item, values, EXAMPLE_MEDIA_KEYS, f"{where}.")
+            if "source" not in values:
+                raise item.error(f"{where}.source", "missing (what the medium is, who made it)")
+            licence = values.get("license")
+            media.append(
+                MediaDeclaration(
+                    source=_string(values["source"], f"{where}.source"),
+                    license=_string(licence, f"{where}.license") if licence else "",
+                )
+            )
+    return Example(
+        text=_string(spec["text"], f"{field}.text"),
+        account=account,
+        media=tuple(media),
+        origin=origin,
+    )
 
 
 def _choice(node: Node | None, choices: tuple[str, ...], default: str, field: str) -> Any:

@@ -12,7 +12,7 @@ from typing import Literal
 
 from chatbot.policy.gates import GateIndex, TermGroup
 from chatbot.policy.media import MediaVocabulary
-from chatbot.policy.model import Level
+from chatbot.policy.model import Account, Draft, Level, MediaDeclaration
 from chatbot.policy.names import NameList
 
 Where = Literal["own", "quoted", "any"]
@@ -50,6 +50,30 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Example:
+    """A draft written beside a rule to show what it is for: one that must make it fire, or a
+    near miss (the neutral use its `none:` or `unless:` exists for) that must not."""
+
+    text: str
+    account: Account = "official"
+    media: tuple[MediaDeclaration, ...] = ()
+    origin: str = ""  # "file:line" of the example, for the test that runs it
+
+    @property
+    def draft(self) -> Draft:
+        return Draft(text=self.text, account=self.account, media=self.media)
+
+
+@dataclass(frozen=True)
+class Examples:
+    """A rule's own examples (as proselint and Vale keep them); tests/test_rule_examples.py
+    runs every one and fails a rule that has none of either kind."""
+
+    fires: tuple[Example, ...] = ()
+    passes: tuple[Example, ...] = ()
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     label: str
@@ -61,6 +85,7 @@ class Rule:
     match: Match
     enabled: bool = True
     origin: str = ""  # "file:line", for messages about the rule itself
+    examples: Examples = field(default_factory=Examples)
 
     def with_changes(self, **changes: object) -> Rule:
         return replace(self, **changes)
