@@ -22,13 +22,16 @@ from chatbot.policy.normalise import Normalised, normalise
 #: Classes in the order they are tried: a "verbal permission" must not pass as "permission",
 #: and "CC BY-SA via Wikimedia Commons" must not pass as Commons being free.
 CLASS_ORDER: tuple[str, ...] = (
+    # A licence the poster states decides before where the file was found: "Downloaded from
+    # Wikimedia Commons; CC0" is CC0. Verbal permission is checked first, since a permission
+    # "given on the phone" must not read as written.
     "verbal-permission",
-    "web-found",
     "restricted",
     "cc0",
     "public-domain",
     "written-permission",
     "own",
+    "web-found",
     "unclear-permission",
 )
 ALLOWED: frozenset[str] = frozenset({"cc0", "public-domain", "written-permission", "own"})
