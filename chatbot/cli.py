@@ -11,12 +11,14 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
 from chatbot.config import ConfigError, Settings, load_settings, policy_path
 from chatbot.policy.loader import PolicyError, load_policy
 from chatbot.policy.model import ACCOUNTS, Draft, MediaDeclaration, Verdict
+from chatbot.policy.networks import NETWORKS
 from chatbot.policy.rules import Policy
 from chatbot.render import render_verdict
 from chatbot.verdict import DraftError, check, check_many, validate
@@ -70,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="an attached photo/video and its licence; repeat for each",
     )
     c.add_argument("--context", default="", help="why this post, why now (an event, a day)")
+    c.add_argument(
+        "--platform",
+        choices=tuple(NETWORKS),
+        help="the network it goes to: a draft over its length limit gets a suggestion "
+        "(default: CHECKPOST_PLATFORM, else none)",
+    )
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.add_argument(
         "--no-llm", action="store_true", help="skip the LLM tone review (the learned layer runs)"
@@ -130,6 +138,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if args.platform:
+        settings = replace(settings, platform=args.platform)
     policy = load_policy(args.policy or policy_path(settings))
     judges = _judges(args)
     if args.batch:
@@ -312,7 +322,8 @@ def _shown(value: object) -> str:
 def cmd_eval(args: argparse.Namespace) -> int:
     from chatbot.scoring import Score, render_score
 
-    settings = load_settings()
+    # The labels are the policy's; a network's length limit is no label of theirs.
+    settings = replace(load_settings(), platform="")
     policy = load_policy(args.policy or policy_path(settings))
     score = Score()
     items: list[tuple[str, set[str], Draft]] = []

@@ -30,8 +30,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="first day (YYYY-MM-DD, UTC) or ISO date-time; default: the start")
     report.add_argument("--until", metavar="DATE",
                         help="last day, included (YYYY-MM-DD, UTC) or ISO date-time; default: now")
-    report.add_argument("--format", choices=("md", "csv"), default="md",
-                        help="md (Markdown, default) or csv (one row per post)")
+    report.add_argument("--format", choices=("md", "csv", "wikitext"), default="md",
+                        help="md (Markdown, default), csv (one row per post) or wikitext (a "
+                        "Learning Pattern draft for Meta-Wiki)")
+    report.add_argument("--chart", metavar="FILE.png",
+                        help="also draw each post's metrics over time and the findings by label "
+                        "into this PNG, linked from the md and wikitext reports (needs the "
+                        "`chart` extra: matplotlib)")
     report.add_argument("--db", metavar="PATH", help="the database (default: CHECKPOST_DB)")
     report.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     report.set_defaults(func=run_report)
@@ -65,11 +70,24 @@ def run_report(args: argparse.Namespace) -> int:
         until = parse_date(args.until, end=True)
         if since is not None and until is not None and since >= until:
             raise ReportError(f"--since {args.since} is not before --until {args.until}")
+        if args.chart and not args.chart.lower().endswith(".png"):
+            raise ReportError(f"--chart {args.chart}: the chart is a PNG; name it FILE.png")
         with Store(db_path) as store:
             report = build_report(store, since, until, now=time.time())
+        if args.chart:
+            from chatbot.workflow.chart import write_chart
+
+            write_chart(report, args.chart)
     except (ConfigError, ReportError, StoreError) as exc:
         return _usage("report", exc)
-    text = render_csv(report) if args.format == "csv" else render_markdown(report)
+    if args.format == "csv":
+        text = render_csv(report)
+    elif args.format == "wikitext":
+        from chatbot.workflow.learning_pattern import render_wikitext
+
+        text = render_wikitext(report, chart=args.chart or "")
+    else:
+        text = render_markdown(report, chart=args.chart or "")
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:

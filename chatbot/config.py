@@ -42,6 +42,8 @@ class Settings:
     #: The learned layer (CHECKPOST_MODEL=on|off) and, for retrained heads, their file.
     model_on: bool = True
     model_heads: str = ""
+    #: The network a draft goes to when it names none (`x`, `mastodon`, …); empty: none.
+    platform: str = ""
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""
@@ -94,6 +96,7 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         llm_timeout=_positive_float(get("CHECKPOST_LLM_TIMEOUT", "30"), "CHECKPOST_LLM_TIMEOUT"),
         model_on=_switch(get("CHECKPOST_MODEL", "on"), "CHECKPOST_MODEL"),
         model_heads=get("CHECKPOST_MODEL_HEADS", ""),
+        platform=_platform(get("CHECKPOST_PLATFORM", "")),
         slack_bot_token=get("SLACK_BOT_TOKEN", ""),
         slack_signing_secret=get("SLACK_SIGNING_SECRET", ""),
         slack_app_token=get("SLACK_APP_TOKEN", ""),
@@ -145,6 +148,16 @@ def _switch(value: str, name: str) -> bool:
     if word in ("off", "0", "false", "no"):
         return False
     raise ConfigError(f"{name} must be on or off, got {value!r}")
+
+
+def _platform(value: str) -> str:
+    from chatbot.policy.networks import NETWORKS
+
+    name = value.strip().lower()
+    if name and name not in NETWORKS:
+        raise ConfigError(f"CHECKPOST_PLATFORM must be one of {', '.join(NETWORKS)} (or empty "
+                          f"for none), got {value!r}")
+    return name
 
 
 def _csv(value: str) -> tuple[str, ...]:

@@ -59,7 +59,8 @@ def check_many(
             status, extra = review_tone(draft, settings, _levels(policy))
         verdicts.append(
             Verdict(
-                findings=tuple(found) + tuple(model_findings) + tuple(extra),
+                findings=tuple(found) + tuple(model_findings) + tuple(extra)
+                + _fit(draft, settings),
                 llm=status,
                 policy_version=policy.version,
                 model=model_status,
@@ -77,6 +78,20 @@ def _learned(
     from chatbot.model.layer import assess  # keeps numpy and the encoder off --rules-only
 
     return assess(drafts, policy, settings)
+
+
+def _fit(draft: Draft, settings: Settings) -> tuple[Finding, ...]:
+    """The network's length, when the draft names one or CHECKPOST_PLATFORM does."""
+    name = draft.platform or settings.platform
+    if not name:
+        return ()
+    from chatbot.policy.networks import fit_finding, network
+
+    try:
+        found = fit_finding(draft.text, network(name))
+    except ValueError as exc:
+        raise DraftError(str(exc)) from None
+    return (found,) if found else ()
 
 
 def validate(draft: Draft) -> None:

@@ -46,12 +46,14 @@ class MediaDeclaration:
 
 @dataclass(frozen=True)
 class Draft:
-    """A post as the poster gave it: its text, account, media, and why now."""
+    """A post as the poster gave it: its text, account, media, why now, and the network it
+    goes to (`x`, `mastodon`, … of `chatbot.policy.networks`; empty: CHECKPOST_PLATFORM's)."""
 
     text: str
     account: Account = "official"
     media: tuple[MediaDeclaration, ...] = ()
     context: str = ""
+    platform: str = ""
 
 
 @dataclass(frozen=True)

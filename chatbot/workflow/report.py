@@ -6,8 +6,9 @@ post's link, text, account, findings, who approved it and how long that took, it
 time and its incidents; the incidents of the period that are not under one of those posts
 (an X reply reported without its post's number, say) on their own; and the totals a case
 study opens with, which count every incident. Markdown is for people to edit into the wiki
-page; CSV is one row per post for a spreadsheet, each published link a bare URL in its
-network's column so that a spreadsheet makes it a link.
+page (`learning_pattern.py` writes the wiki page itself, `chart.py` the chart); CSV is one
+row per post for a spreadsheet, each published link a bare URL in its network's column so
+that a spreadsheet makes it a link.
 """
 
 from __future__ import annotations
@@ -125,9 +126,13 @@ def build_report(
                   posts, _totals(posts, others), others)
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, *, chart: str = "") -> str:
+    """The report for people to read and edit; `chart` is the chart's path, shown under the
+    opening line (as given, so a path relative to where the Markdown file is read)."""
     out = ["# checkpost report: Learning Pattern material", ""]
     out.append(f"Posts submitted {_period(report)}; generated {_when(report.generated_at)}.")
+    if chart:
+        out += ["", f"![Each post's metrics over time and the findings by label]({chart})"]
     out += ["", "## Totals", ""]
     t = report.totals
     states = ", ".join(f"{count} {state}" for state, count in sorted(t.by_state.items()))
