@@ -9,6 +9,7 @@ port; `url` says which).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -91,9 +92,13 @@ class HttpServer:
                 dispatcher.close()
 
         if self._thread is not None:
-            self._server.trigger.pull_trigger(close_all)
+            if self._thread.is_alive():
+                # OSError: the loop closed its trigger already, so it has ended or is ending.
+                with contextlib.suppress(OSError):
+                    self._server.trigger.pull_trigger(close_all)
             self._thread.join(timeout)
-            self._thread = None
-        else:
-            close_all()
+            if not self._thread.is_alive():
+                self._thread = None
+        if self._thread is None:
+            close_all()  # the loop has ended: whatever it left open is closed here, safely
         self._server.task_dispatcher.shutdown(timeout=timeout)
