@@ -279,6 +279,15 @@ def test_cuts_bound_each_scripts_clean_pool_and_default_is_strictest():
     assert cuts.warn_at("gurmukhi") == cuts.warning["default"]
 
 
+def test_cuts_are_rounded_up():
+    assert thresholds.round_up(0.1234561, 6) == 0.123457
+    assert thresholds.round_up(0.123456, 6) == 0.123456
+    scores = np.linspace(0, 1, 1001) + 1e-8
+    cuts = thresholds.per_script(scores, ["latin"] * len(scores))
+    assert cuts.warning["latin"] == round(cuts.warning["latin"], 6)
+    assert cuts.pool["latin"]["flagged"] == round(float(np.mean(scores >= cuts.warning["latin"])), 4)
+
+
 def test_a_smaller_pool_gets_a_wider_margin():
     assert thresholds.with_margin(0.08, 76) < thresholds.with_margin(0.08, 3000) < 0.08
     assert thresholds.with_margin(0.03, 10) == 0.0

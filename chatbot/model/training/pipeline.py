@@ -76,8 +76,8 @@ def train_head(
         "weights": [float(w) for w in weights],
         "bias": float(bias),
         "score": "sigmoid(weights·x + bias)",
-        "thresholds": _rounded(cuts.warning),
-        "confident": _rounded(cuts.confident),
+        "thresholds": cuts.warning,
+        "confident": cuts.confident,
         "sources": [_provenance(s, rows) for s in sources if any(r.source == s.name
                                                                    for r in rows)],
         "scores": {"heldout": heldout, "clean_pool": cuts.pool},
@@ -96,10 +96,6 @@ def cache_fill(cache: EmbeddingCache, rows: list[Row], embed: Embed) -> None:
 
 def _split(rows: list[Row], split: str) -> list[Row]:
     return [r for r in rows if r.split == split]
-
-
-def _rounded(cuts: dict[str, float]) -> dict[str, float]:
-    return {k: round(v, DECIMALS) for k, v in cuts.items()}
 
 
 def _provenance(source: Source, rows: list[Row]) -> dict:

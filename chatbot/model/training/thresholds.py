@@ -13,6 +13,7 @@ the others.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,7 +36,7 @@ class Cuts:
 
 def per_script(
     clean_scores: np.ndarray, scripts: Sequence[str], *, warn_rate: float = WARN_RATE,
-    confident_rate: float = CONFIDENT_RATE, min_pool: int = MIN_POOL,
+    confident_rate: float = CONFIDENT_RATE, min_pool: int = MIN_POOL, decimals: int = 6,
 ) -> Cuts:
     scripts_arr = np.asarray(scripts)
     warning: dict[str, float] = {}
@@ -50,6 +51,9 @@ def per_script(
                                 cut_at_rate(pool, with_margin(confident_rate, len(pool))))
     if not warning:
         raise ValueError("no script has a clean pool to set thresholds on")
+    # rounded up as exported, so the rates below are the shipped file's
+    warning = {k: round_up(v, decimals) for k, v in warning.items()}
+    confident = {k: round_up(v, decimals) for k, v in confident.items()}
     warning["default"] = max(warning.values())
     confident["default"] = max(confident.values())
     pool_stats = {
@@ -60,6 +64,12 @@ def per_script(
         for script, cut in warning.items() if script != "default"
     }
     return Cuts(warning, confident, pool_stats)
+
+
+def round_up(value: float, decimals: int) -> float:
+    """`value` rounded up at `decimals`: a cut never flags more once written down."""
+    scale = 10**decimals
+    return math.ceil(value * scale - 1e-9) / scale
 
 
 def with_margin(rate: float, n: int) -> float:
