@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from chatbot.review.labels import POLICY_LINES
 from chatbot.workflow.metrics import METRIC_NAMES
-from chatbot.workflow.report import PostReport, Report, Totals
+from chatbot.workflow.report import PostReport, Report, Totals, duration
 
 POLICY_PAGE = "CIS-A2K/Media Strategy/Best Practices"
 INFOBOX = "learning pattern"
@@ -115,7 +115,7 @@ def _problem_summary(t: Totals) -> str:
 
 def _solution_summary(t: Totals) -> str:
     median = t.median_hours_to_approval
-    approval = (f"median time to approval {_hours(median)}" if median is not None
+    approval = (f"median time to approval {duration(median)}" if median is not None
                 else "no post approved")
     return ("Check each draft against the policy before it goes out, have the communications "
             f"team approve it, then track its metrics and incidents ({approval}; "
@@ -149,7 +149,7 @@ def _totals_list(report: Report) -> list[str]:
     return [
         f"* Posts submitted: {t.posts}" + (f" ({states})" if states else ""),
         "* Time from submission to approval: " + (
-            f"median {_hours(median)} over {len(t.approval_hours)} approved post(s)"
+            f"median {duration(median)} over {len(t.approval_hours)} approved post(s)"
             if median is not None else "no approved posts"),
         f"* Published without approval: {t.published_unapproved}",
         f"* Reminders sent: {t.reminders_sent}, of them late: {t.reminders_late}",
@@ -167,7 +167,7 @@ def _posts_table(posts: tuple[PostReport, ...]) -> list[str]:
         latest = _latest(pr)
         links = "<br />".join(_link(link.url, link.platform) for link in pr.post.links) or "—"
         findings = ", ".join(_nowiki(f.label) for f in pr.post.current.verdict.findings) or "—"
-        approval = _hours(pr.hours_to_approval) if pr.hours_to_approval is not None else "—"
+        approval = duration(pr.hours_to_approval) if pr.hours_to_approval is not None else "—"
         cells = [f"[[#Post {pr.post.number}|{pr.post.number}]]", pr.post.current.draft.account,
                  str(pr.post.state), links, approval, findings,
                  *(str(latest.get(name, "")) for name in METRIC_NAMES)]
@@ -186,7 +186,7 @@ def _post_section(pr: PostReport) -> list[str]:
                    f"{_link(link.url, link.url)}"
                    + ("" if link.approved else " (without the communications team's approval)"))
     if pr.hours_to_approval is not None:
-        out.append(f"* Approved after {_hours(pr.hours_to_approval)}")
+        out.append(f"* Approved after {duration(pr.hours_to_approval)}")
     if post.override:
         out.append("* Error findings overridden: "
                    f"“{_nowiki(post.override.override_reason)}”")
@@ -306,15 +306,6 @@ def _period(report: Report) -> str:
     start = _day(report.since) if report.since is not None else "the beginning"
     end = _day(report.until - 1) if report.until is not None else "now"
     return f"from {start} to {end}"
-
-
-def _hours(hours: float) -> str:
-    minutes = round(hours * 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h {minutes % 60} min"
-    return f"{hours / 24:.1f} days"
 
 
 def _day(at: float) -> str:

@@ -139,7 +139,7 @@ def render_markdown(report: Report, *, chart: str = "") -> str:
     out.append(f"- Posts: {t.posts}" + (f" ({states})" if states else ""))
     median = t.median_hours_to_approval
     out.append("- Time from submission to approval: " + (
-        f"median {_hours(median)} over {len(t.approval_hours)} approved post(s)"
+        f"median {duration(median)} over {len(t.approval_hours)} approved post(s)"
         if median is not None else "no approved posts"))
     out.append(f"- Published without approval: {t.published_unapproved}")
     out.append(f"- Reminders sent: {t.reminders_sent}, of them late: {t.reminders_late}")
@@ -256,7 +256,8 @@ def _post_markdown(pr: PostReport) -> list[str]:
     for link in post.links:
         out.append(f"- Published on {link.platform} {_when(link.published_at)}: {link.url}")
     if pr.hours_to_approval is not None:
-        out.append(f"- Approved by {', '.join(pr.approvers)} after {_hours(pr.hours_to_approval)}")
+        approvers = ", ".join(pr.approvers)
+        out.append(f"- Approved by {approvers} after {duration(pr.hours_to_approval)}")
     if post.override:
         out.append(f"- Error findings overridden by {post.override.voter.user_id}: "
                    f"“{post.override.override_reason}”")
@@ -326,7 +327,8 @@ def _period(report: Report) -> str:
     return f"from {start} until {end}"
 
 
-def _hours(hours: float) -> str:
+def duration(hours: float) -> str:
+    """A time span as a person reads it: `45 min`, `3 h 5 min`, `2.5 days`."""
     minutes = round(hours * 60)
     if minutes < 60:
         return f"{minutes} min"
