@@ -117,6 +117,13 @@ def test_multi_label_cells_and_whole_float_labels():
         frozenset({"offensive"}), frozenset({"1"})]
 
 
+def test_words_that_give_the_label_away_are_removed():
+    data = b"Wah kya baat hai #Sarcasm #irony2\tYES\n"
+    read = {"header": False, "delimiter": "\t", "quoting": "none", "text": 0, "label": 1,
+            "remove": r"(?i)#(sarcasm|irony)\w*"}
+    assert list(formats.rows(data, read)) == [("Wah kya baat hai", frozenset({"YES"}))]
+
+
 def test_xlsx_sheet():
     openpyxl = pytest.importorskip("openpyxl")
     import io

@@ -33,10 +33,13 @@ def rows(data: bytes, read: dict) -> Iterator[tuple[str, frozenset[str]]]:
     text_at = _column(read["text"], header)
     label_at = _column(read["label"], header)
     sep = read.get("label_sep")
+    remove = re.compile(read["remove"]) if read.get("remove") else None
     for row in table:
         if len(row) <= max(text_at, label_at):
             continue
         text = _cell(row[text_at])
+        if remove:  # words that give the label away (the hashtags a set was collected by)
+            text = remove.sub(" ", text).strip()
         if not text:
             continue
         yield text, _labels(_cell(row[label_at]), sep)
