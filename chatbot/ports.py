@@ -45,7 +45,9 @@ class Notice:
     published, published-unapproved, major-reaction, comms-unreachable, routed. `actor` is who
     caused it, for an adapter that renders a mention; `text` names them by user id. `key` is
     the same every time this notice is sent again (a retried job): a platform that can drop a
-    repeated send by an id (Matrix's transaction ids) should use it."""
+    repeated send by an id (Matrix's transaction ids) should use it. `post` is the post as it
+    stood when the notice was sent, where the notice is about one (the poster's findings are
+    rendered from it); it is not stored with a job, which keeps only `post_number`."""
 
     kind: str
     text: str
@@ -54,6 +56,7 @@ class Notice:
     incident_id: int | None = None
     actor: Person | None = None
     key: str = ""
+    post: Post | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

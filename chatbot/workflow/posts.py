@@ -115,6 +115,12 @@ class Post:
         """The approval that overrode the current version's error findings, if any."""
         return next((v for v in self.approvals if v.override_reason), None)
 
+    def shown_in(self, ref: MessageRef) -> Version:
+        """The version a comms message shows: the one it was posted for, or the current one
+        (a message the post does not know of, e.g. from before it was recorded)."""
+        return next((v for v in self.versions if v.comms_ref and v.comms_ref.id == ref.id),
+                    self.current)
+
     def vote_of(self, person: Person) -> Vote | None:
         return next((v for v in self.votes if v.voter == person), None)
 

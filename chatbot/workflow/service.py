@@ -684,7 +684,7 @@ class Workflow:
         self.port.tell(post.poster, Notice(
             "submitted" if version == 1 else "revised",
             f"Post {post.number} (version {version}) goes to {self.port.comms_where} "
-            "for approval.", post.number, key=f"job-{job.id}"))
+            "for approval.", post.number, key=f"job-{job.id}", post=post))
 
     def _job_show_post(self, job: StoredJob) -> None:
         """Show the version to comms and remember where, once: a version already shown, or

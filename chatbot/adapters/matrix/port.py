@@ -86,9 +86,8 @@ class MatrixPort:
 
     def update_comms_message(self, ref: MessageRef, post: Post) -> None:
         room, event_id = split_ref(ref)
-        version = next((v for v in post.versions if v.comms_ref and v.comms_ref.id == ref.id),
-                       post.current)
-        rendered = self.named(html.comms_message(post, version, self.approvals_required))
+        rendered = self.named(html.comms_message(post, post.shown_in(ref),
+                                                 self.approvals_required))
         self._run(self.conn.send(room, html.replacement(event_id, rendered)))
 
     def alert_comms(self, notice: Notice) -> None:
