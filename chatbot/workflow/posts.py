@@ -211,3 +211,9 @@ def refuse_final(post: Post) -> Outcome | None:
             post=post,
         )
     return None
+
+
+def unknown_post(number: int) -> Outcome:
+    """The refusal of anything done to a post number that does not exist."""
+    return Outcome.refused(Code.UNKNOWN_POST, f"There is no post {number}; check the number in "
+                           "the bot's reply to your draft.")

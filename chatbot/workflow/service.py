@@ -1,16 +1,10 @@
 """The post workflow as the adapters drive it: submit, decide, publish, measure, report incidents.
 
-Each action follows one pattern, so the guarantees hold everywhere:
-
-1. If the event's idempotency key was seen, return the earlier `Outcome` marked `duplicate`;
-   nothing changes and nobody is told again.
-2. In one transaction: load the post, apply the rules of `posts`, write the change, its audit
-   entry, the key with the outcome (which also marks the adapter's inbox entry of that key
-   done), and the jobs of what people must be told (`jobs`). A refusal is stored under the
-   key too.
-3. After the commit, run those jobs: talk to people through the port. A port failure is
-   logged and listed in `Outcome.delivery_errors`; it never undoes the change, and the job is
-   tried again later. Jobs a crash left undone are run by `resume()` at start-up.
+Each action runs through `actions.ActionRunner`, one pattern that keeps the guarantees
+everywhere (a seen idempotency key changes nothing; the change, its audit entry, the key and
+the jobs of what people must be told commit together; the jobs run after the commit and a
+failed delivery never undoes a change). Each action's change loads the post and applies the
+rules of `posts`. Incidents are the `incident_desk`'s; `Workflow` hands them on.
 
 People's mistakes come back as refusals (`Outcome.ok` false, see `outcome`), never raised.
 """
@@ -19,19 +13,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from sqlite_utils import Database
 
-from chatbot import pause
 from chatbot.config import Settings
 from chatbot.policy.model import Draft, Verdict
 from chatbot.ports import Notice, Port
 from chatbot.store import AuditEntry, Store
-from chatbot.workflow import incidents as inc
 from chatbot.workflow import records
+from chatbot.workflow.actions import ActionRunner, Effect
 from chatbot.workflow.clock import Clock, SystemClock
+from chatbot.workflow.incident_desk import IncidentDesk
+from chatbot.workflow.incidents import Incident
 from chatbot.workflow.jobs import Handler, Job, JobQueue, StoredJob, notice_data, notice_from
 from chatbot.workflow.links import LinkError, link_platform
 from chatbot.workflow.metrics import Metrics, MetricsError, parse_metrics, record_metrics
@@ -47,15 +41,13 @@ from chatbot.workflow.posts import (
     refuse_final,
     refuse_vote,
     state_for_votes,
+    unknown_post,
 )
 from chatbot.workflow.reminders import cancel_reminders, schedule_reminders
 
 log = logging.getLogger(__name__)
 
 Check = Callable[[Draft], Verdict]
-#: What a change leaves to do after its commit: a durable job, or a local call (a wake-up).
-Effect = Job | tuple[str, Callable[[], None]]
-Change = Callable[[Database, float], tuple[Outcome, list[Effect]]]
 
 
 class Workflow:
@@ -82,6 +74,8 @@ class Workflow:
         self.clock = clock or SystemClock()
         self.on_reminders_scheduled = on_reminders_scheduled
         self.jobs = JobQueue(store, port.platform, self.clock, on_retry=self._reminders_scheduled)
+        self.actions = ActionRunner(store, self.jobs, self.clock)
+        self.incidents = IncidentDesk(self.actions, store, port, self.comms)
         self._register_jobs()
 
     @classmethod
@@ -119,7 +113,7 @@ class Workflow:
         """`checkpost status N`: the post and a one-line summary of where it stands."""
         post = self.post(number)
         if post is None:
-            return _unknown_post(number)
+            return unknown_post(number)
         return Outcome(True, Code.NOTHING_CHANGED, _summary(post, self.approvals_required),
                        post=post)
 
@@ -128,9 +122,8 @@ class Workflow:
         with self.store.reading() as db:
             return records.find_comms_message(db, ref_id)
 
-    def incident(self, incident_id: int) -> inc.Incident | None:
-        with self.store.reading() as db:
-            return inc.load_incident(db, incident_id)
+    def incident(self, incident_id: int) -> Incident | None:
+        return self.incidents.incident(incident_id)
 
     def history(self, number: int) -> list[AuditEntry]:
         return self.store.audit_log(post=number)
@@ -138,7 +131,7 @@ class Workflow:
     def recall(self, key: str) -> Outcome | None:
         """The answer given to the event with this key, if any: e.g. the post a Matrix
         `!checkpost` message became, when that message is later edited into a revision."""
-        return self._replay(key)
+        return self.actions.replay(key)
 
     def is_comms(self, person: Person | str) -> bool:
         return Person.parse(person) in self.comms
@@ -155,16 +148,16 @@ class Workflow:
         if the event is not a duplicate, so a redelivery does not run the LLM again).
         """
         poster = Person.parse(poster)
-        if (earlier := self._replay(key)) is not None:
+        if (earlier := self.actions.replay(key)) is not None:
             return earlier
         if not draft.text.strip():
-            return self._refuse("submit", key, _empty_draft())
+            return self.actions.refuse("submit", key, _empty_draft())
         checked = verdict(draft) if callable(verdict) else verdict
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             number = records.insert_post(db, poster, now)
             records.insert_version(db, number, 1, draft, checked, poster, now)
-            self._audit(now, poster, "submitted", post=number, why=draft.context,
+            self.actions.audit(now, poster, "submitted", post=number, why=draft.context,
                         detail=_verdict_detail(1, checked))
             post = _load(db, number)
             return (
@@ -174,7 +167,7 @@ class Workflow:
                 self._route(post),
             )
 
-        return self._act("submit", key, change)
+        return self.actions.run("submit", key, change)
 
     def revise(
         self, number: int, draft: Draft, verdict: Verdict | Check, *, by: Person | str,
@@ -182,27 +175,27 @@ class Workflow:
     ) -> Outcome:
         """The poster's new text for post N: checked again, votes reset, history kept."""
         by = Person.parse(by)
-        if (earlier := self._replay(key)) is not None:
+        if (earlier := self.actions.replay(key)) is not None:
             return earlier
         if not draft.text.strip():
-            return self._refuse("revise", key, _empty_draft())
+            return self.actions.refuse("revise", key, _empty_draft())
         post = self.post(number)
         if post is None:
-            return self._refuse("revise", key, _unknown_post(number))
+            return self.actions.refuse("revise", key, unknown_post(number))
         if refusal := self._refuse_revision(post, by):
-            return self._refuse("revise", key, refusal)
+            return self.actions.refuse("revise", key, refusal)
         checked = verdict(draft) if callable(verdict) else verdict
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             post = records.load_post(db, number)
             if post is None:
-                return _unknown_post(number), []
+                return unknown_post(number), []
             if refusal := self._refuse_revision(post, by):
                 return refusal, []
             version = post.current.number + 1
             records.insert_version(db, number, version, draft, checked, by, now)
             records.set_state(db, post, PostState.PENDING, now)
-            self._audit(now, by, "revised", post=number, why=draft.context,
+            self.actions.audit(now, by, "revised", post=number, why=draft.context,
                         detail={**_verdict_detail(version, checked),
                                 "previous_state": str(post.state),
                                 "votes_reset": len(post.votes)})
@@ -217,7 +210,7 @@ class Workflow:
                 effects,
             )
 
-        return self._act("revise", key, change)
+        return self.actions.run("revise", key, change)
 
     # --- deciding --------------------------------------------------------------------------
 
@@ -248,7 +241,7 @@ class Workflow:
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             post = records.load_post(db, number)
             if post is None:
-                return _unknown_post(number), []
+                return unknown_post(number), []
             if refusal := refuse_vote(post, by, None, comms=self.comms, version=version):
                 return refusal, []
             vote = post.vote_of(by)
@@ -260,7 +253,7 @@ class Workflow:
             return self._after_votes(db, post, now, by, "vote-withdrawn",
                                      why=f"withdrew {_vote_name(vote.kind)}")
 
-        return self._act("withdraw-vote", key, change)
+        return self.actions.run("withdraw-vote", key, change)
 
     def _vote(
         self, number: int, by: Person, kind: VoteKind, comment: str, override_reason: str,
@@ -269,7 +262,7 @@ class Workflow:
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             post = records.load_post(db, number)
             if post is None:
-                return _unknown_post(number), []
+                return unknown_post(number), []
             if refusal := refuse_vote(post, by, kind, comms=self.comms, version=version,
                                       override_reason=override_reason):
                 return refusal, []
@@ -289,7 +282,7 @@ class Workflow:
                 detail={"comment": vote.comment, "override_reason": vote.override_reason},
             )
 
-        return self._act(kind, key, change)
+        return self.actions.run(kind, key, change)
 
     def _after_votes(
         self, db: Database, before: Post, now: float, by: Person, action: str, why: str,
@@ -302,7 +295,7 @@ class Workflow:
         if state is not post.state:
             records.set_state(db, post, state, now)
             post = _load(db, before.number)
-        self._audit(now, by, action, post=post.number, why=why,
+        self.actions.audit(now, by, action, post=post.number, why=why,
                     detail={**(detail or {}), "version": post.current.number,
                             "state": str(post.state), "previous_state": str(before.state),
                             "approvals": len(post.approvals)})
@@ -344,7 +337,7 @@ class Workflow:
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             post = records.load_post(db, number)
             if post is None:
-                return _unknown_post(number), []
+                return unknown_post(number), []
             if refusal := self._refuse_actor(post, by, "mark it published"):
                 return refusal, []
             if post.state is PostState.WITHDRAWN:
@@ -362,13 +355,13 @@ class Workflow:
             if existing:
                 records.update_link_url(db, existing.id, url_)
                 records.touch(db, number, now)
-                self._audit(now, by, "link-updated", post=number, why=f"was {existing.url}",
+                self.actions.audit(now, by, "link-updated", post=number, why=f"was {existing.url}",
                             detail={"platform": platform, "url": url_})
                 return Outcome.done(Code.LINK_UPDATED, f"Post {number}'s {platform} link is now "
                                     f"{url_}.", post=_load(db, number)), []
             return self._add_link(db, post, platform, url_, by, now)
 
-        return self._act("publish", key, change)
+        return self.actions.run("publish", key, change)
 
     def _add_link(
         self, db: Database, post: Post, platform: str, url: str, by: Person, now: float
@@ -382,7 +375,7 @@ class Workflow:
         warning = "" if approved else (
             f"Post {post.number} was published without the comms team's approval (it was "
             f"{post.state}); the comms team is told.")
-        self._audit(now, by, "published", post=post.number, why=warning,
+        self.actions.audit(now, by, "published", post=post.number, why=warning,
                     detail={"platform": platform, "url": url, "approved": approved,
                             "reminders": count})
         published = _load(db, post.number)
@@ -418,14 +411,14 @@ class Workflow:
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             post = records.load_post(db, number)
             if post is None:
-                return _unknown_post(number), []
+                return unknown_post(number), []
             if refusal := self._refuse_actor(post, by, "withdraw it"):
                 return refusal, []
             if post.state is PostState.WITHDRAWN:
                 return refuse_final(post), []
             records.set_state(db, post, PostState.WITHDRAWN, now)
             cancelled = cancel_reminders(db, number, now)
-            self._audit(now, by, "withdrawn", post=number, why=reason,
+            self.actions.audit(now, by, "withdrawn", post=number, why=reason,
                         detail={"previous_state": str(post.state),
                                 "reminders_cancelled": cancelled})
             withdrawn = _load(db, number)
@@ -438,7 +431,7 @@ class Workflow:
                                 + (f" and its {cancelled} pending reminder(s) cancelled."
                                    if cancelled else "."), post=withdrawn), effects
 
-        return self._act("withdraw", key, change)
+        return self.actions.run("withdraw", key, change)
 
     # --- after publishing ------------------------------------------------------------------
 
@@ -451,13 +444,14 @@ class Workflow:
             try:
                 metrics = parse_metrics(metrics)
             except MetricsError as exc:
-                return self._refuse("metrics", key, Outcome.refused(Code.BAD_INPUT, str(exc)))
+                return self.actions.refuse("metrics", key,
+                                           Outcome.refused(Code.BAD_INPUT, str(exc)))
         parsed = metrics
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             post = records.load_post(db, number)
             if post is None:
-                return _unknown_post(number), []
+                return unknown_post(number), []
             if by != post.poster and by not in self.comms:
                 return Outcome.refused(Code.NOT_ALLOWED, f"Only the poster of post {number} or a "
                                        "comms member can record its metrics.", post=post), []
@@ -473,7 +467,7 @@ class Workflow:
                                        post=post), []
             record_metrics(db, number, link.id if link else None, parsed, by, now)
             records.touch(db, number, now)
-            self._audit(now, by, "metrics", post=number, why=parsed.notes,
+            self.actions.audit(now, by, "metrics", post=number, why=parsed.notes,
                         detail={**parsed.numbers, "major": parsed.major})
             effects: list[Effect] = []
             if parsed.major:
@@ -487,143 +481,25 @@ class Workflow:
                                    if parsed.major else ""),
                                 post=_load(db, number)), effects
 
-        return self._act("metrics", key, change)
+        return self.actions.run("metrics", key, change)
+
+    # --- incidents: see `incident_desk` ----------------------------------------------------
 
     def report_incident(
         self, link: str, *, by: Person | str, notes: str = "", number: int | None = None,
         key: str | None = None,
     ) -> Outcome:
-        """`checkpost incident <link> [notes]`: a hateful comment seen under a post.
-
-        Comms get the policy's checklist; the post is the one given, or the one whose
-        published link the comment's address starts with.
-        """
-        by = Person.parse(by)
-        try:
-            link_platform(link)
-        except LinkError as exc:
-            return self._refuse("incident", key, Outcome.refused(
-                Code.BAD_INPUT, str(exc).replace("published post's", "comment's")))
-
-        def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
-            post = number
-            if post is not None and records.load_post(db, post) is None:
-                return _unknown_post(post), []
-            if post is None:
-                post = inc.post_for_comment_link(db, link)
-            incident_id = inc.insert_incident(db, post, link.strip(), by, notes, now)
-            inc.mark_step(db, incident_id, inc.CHECKLIST[0], by, "recorded with checkpost", now)
-            self._audit(now, by, "incident-reported", post=post, incident=incident_id,
-                        why=notes, detail={"link": link.strip()})
-            incident = _load_incident(db, incident_id)
-            return (
-                Outcome.done(Code.INCIDENT_RECORDED, f"Incident {incident_id} is recorded"
-                             + (f" under post {post}" if post else "")
-                             + "; the comms team has the policy's checklist."
-                             + ("" if post else " It is not tied to a post: to file it under "
-                                "one (an X reply's link cannot say which), write `incident N "
-                                "URL`."), incident=incident),
-                [Job("show-incident", {"incident": incident.id})],
-            )
-
-        return self._act("incident", key, change)
+        """`checkpost incident [N] <link> [notes]`: see `IncidentDesk.report`."""
+        return self.incidents.report(link, by=by, notes=notes, number=number, key=key)
 
     def mark_incident_step(
         self, incident_id: int, step: str, *, by: Person | str, note: str = "",
         key: str | None = None,
     ) -> Outcome:
-        """Tick one step of an incident's checklist (by number, key or alias, e.g. "hide")."""
-        by = Person.parse(by)
-        found = inc.find_step(step)
+        """`checkpost incident done ID STEP`: see `IncidentDesk.mark_step`."""
+        return self.incidents.mark_step(incident_id, step, by=by, note=note, key=key)
 
-        def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
-            incident = inc.load_incident(db, incident_id)
-            if incident is None:
-                return Outcome.refused(Code.UNKNOWN_INCIDENT, f"There is no incident "
-                                       f"{incident_id}; check the number in the comms message."), []
-            if found is None:
-                names = ", ".join(f"{i} {s.key}" for i, s in enumerate(inc.CHECKLIST, 1))
-                return Outcome.refused(Code.UNKNOWN_STEP, f"{step!r} is not a step of the "
-                                       f"checklist; use one of: {names}.", incident=incident), []
-            if by != incident.reporter and by not in self.comms:
-                return Outcome.refused(Code.NOT_ALLOWED, "Only whoever reported the incident or "
-                                       "a comms member can tick its steps.", incident=incident), []
-            state = next(s for s in incident.steps if s.step == found)
-            if state.done:
-                return Outcome.unchanged(f"“{found.title}” was already done by "
-                                         f"{state.done_by.user_id if state.done_by else '?'}; "
-                                         "nothing changed.", incident=incident), []
-            inc.mark_step(db, incident_id, found, by, note, now)
-            closed = len(incident.open_steps) == 1
-            if closed:
-                inc.close_incident(db, incident_id, now)
-            self._audit(now, by, "incident-step", post=incident.post_number,
-                        incident=incident_id, why=note,
-                        detail={"step": found.key, "closed": closed})
-            incident = _load_incident(db, incident_id)
-            effects: list[Effect] = []
-            if incident.comms_ref:
-                effects.append(Job("update-incident", {"incident": incident_id}))
-            if closed:
-                return Outcome.done(Code.INCIDENT_CLOSED, f"Incident {incident_id}: every step is "
-                                    "done.", incident=incident), effects
-            return Outcome.done(Code.STEP_DONE, f"Incident {incident_id}: “{found.title}” done; "
-                                f"{len(incident.open_steps)} step(s) left.",
-                                incident=incident), effects
-
-        return self._act("incident-step", key, change)
-
-    # --- machinery -------------------------------------------------------------------------
-
-    def _act(self, action: str, key: str | None, change: Change) -> Outcome:
-        if (earlier := self._replay(key)) is not None:
-            return earlier
-        with self.store.transaction() as db:
-            if (earlier := self._replay(key)) is not None:  # another thread was first
-                return earlier
-            now = self.clock.now()
-            outcome, effects = change(db, now)
-            jobs = self.jobs.add(db, [e for e in effects if isinstance(e, Job)], now)
-            self.store.remember(key, action, outcome.to_json(), now)
-            pause.at("applied", action)
-        pause.at("committed", action)
-        errors = self.jobs.run(jobs) + self._run([e for e in effects if not isinstance(e, Job)])
-        if outcome.post is not None and effects:
-            outcome = replace(outcome, post=self.post(outcome.post.number))
-        if outcome.incident is not None and effects:
-            outcome = replace(outcome, incident=self.incident(outcome.incident.id))
-        return replace(outcome, delivery_errors=errors) if errors else outcome
-
-    def _refuse(self, action: str, key: str | None, refusal: Outcome) -> Outcome:
-        """A refusal decided before the transaction, kept under the key like any other."""
-        return self._act(action, key, lambda db, now: (refusal, []))
-
-    def _replay(self, key: str | None) -> Outcome | None:
-        data = self.store.recall(key)
-        if data is None:
-            return None
-        return Outcome(
-            ok=data["ok"], code=Code(data["code"]), message=data["message"],
-            post=self.post(data["post"]) if data["post"] else None,
-            incident=self.incident(data["incident"]) if data["incident"] else None,
-            changed=data["changed"], duplicate=True, warnings=tuple(data["warnings"]),
-        )
-
-    def _run(self, effects: list[tuple[str, Callable[[], None]]]) -> tuple[str, ...]:
-        errors = []
-        for what, call in effects:
-            try:
-                call()
-            except Exception as exc:
-                log.warning("could not %s: %s", what, exc)
-                errors.append(f"could not {what}: {exc}")
-        return tuple(errors)
-
-    def _audit(self, now: float, by: Person, action: str, *, post: int | None = None,
-               incident: int | None = None, why: str = "",
-               detail: dict[str, Any] | None = None) -> None:
-        self.store.audit(at=now, actor=str(by), platform=by.platform, action=action, post=post,
-                         incident=incident, why=why, detail=detail)
+    # --- who may act -----------------------------------------------------------------------
 
     def _refuse_actor(self, post: Post, by: Person, doing: str) -> Outcome | None:
         if by != post.poster and by not in self.comms:
@@ -670,10 +546,6 @@ class Workflow:
             "update-comms": Handler(self._job_update_comms, fixed("update the comms message")),
             "tell": Handler(self._job_tell, lambda job: f"tell {job.data['person']}"),
             "alert-comms": Handler(self._job_alert, fixed("alert comms")),
-            "show-incident": Handler(self._job_show_incident,
-                                     fixed("show the incident to comms")),
-            "update-incident": Handler(self._job_update_incident,
-                                       fixed("update the incident message")),
         })
 
     def _job_tell_findings(self, job: StoredJob) -> None:
@@ -728,19 +600,6 @@ class Workflow:
     def _job_alert(self, job: StoredJob) -> None:
         self.port.alert_comms(notice_from(job.data["notice"], key=f"job-{job.id}"))
 
-    def _job_show_incident(self, job: StoredJob) -> None:
-        incident = self.incident(job.data["incident"])
-        if incident is None or incident.comms_ref is not None:
-            return
-        ref = self.port.show_incident_to_comms(incident)
-        with self.store.transaction() as db:
-            inc.set_incident_ref(db, incident.id, ref)
-
-    def _job_update_incident(self, job: StoredJob) -> None:
-        incident = self.incident(job.data["incident"])
-        if incident is not None and incident.comms_ref is not None:
-            self.port.update_incident_message(incident.comms_ref, incident)
-
     def _tell_poster_of_decision(self, post: Post, by: Person) -> Effect:
         n = post.number
         if post.state is PostState.APPROVED:
@@ -768,19 +627,8 @@ def _load(db: Database, number: int) -> Post:
     return post
 
 
-def _load_incident(db: Database, incident_id: int) -> inc.Incident:
-    incident = inc.load_incident(db, incident_id)
-    assert incident is not None, f"incident {incident_id} vanished inside its own transaction"
-    return incident
-
-
 def _empty_draft() -> Outcome:
     return Outcome.refused(Code.BAD_INPUT, "The draft is empty; write the post's text.")
-
-
-def _unknown_post(number: int) -> Outcome:
-    return Outcome.refused(Code.UNKNOWN_POST, f"There is no post {number}; check the number in "
-                           "the bot's reply to your draft.")
 
 
 def _summary(post: Post, required: int) -> str:

@@ -109,8 +109,7 @@ class SlackBot:
     def healthy(self) -> bool:
         """For GET /healthz: the database answers."""
         try:
-            with self.store.reading() as db:
-                db.execute("SELECT 1").fetchone()
+            self.store.ping()
         except Exception:
             log.exception("health check: the database does not answer")
             return False
