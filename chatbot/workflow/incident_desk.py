@@ -14,8 +14,9 @@ from sqlite_utils import Database
 
 from chatbot.ports import Port
 from chatbot.store import Store
-from chatbot.workflow import records
+from chatbot.workflow import records, wording
 from chatbot.workflow.actions import ActionRunner, Effect
+from chatbot.workflow.decisions import unknown_post
 from chatbot.workflow.incidents import (
     CHECKLIST,
     Incident,
@@ -31,7 +32,6 @@ from chatbot.workflow.jobs import Handler, Job, StoredJob
 from chatbot.workflow.links import LinkError, link_platform
 from chatbot.workflow.outcome import Code, Outcome
 from chatbot.workflow.people import Person
-from chatbot.workflow.posts import unknown_post
 
 
 class IncidentDesk:
@@ -68,7 +68,7 @@ class IncidentDesk:
             link_platform(link)
         except LinkError as exc:
             return self.actions.refuse("incident", key, Outcome.refused(
-                Code.BAD_INPUT, str(exc).replace("published post's", "comment's")))
+                Code.BAD_INPUT, wording.bad_comment_link(str(exc))))
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             post = number
@@ -79,15 +79,11 @@ class IncidentDesk:
             incident_id = insert_incident(db, post, link.strip(), by, notes, now)
             mark_step_done(db, incident_id, CHECKLIST[0], by, "recorded with checkpost", now)
             self.actions.audit(now, by, "incident-reported", post=post, incident=incident_id,
-                        why=notes, detail={"link": link.strip()})
+                               why=notes, detail={"link": link.strip()})
             incident = _load_incident(db, incident_id)
             return (
-                Outcome.done(Code.INCIDENT_RECORDED, f"Incident {incident_id} is recorded"
-                             + (f" under post {post}" if post else "")
-                             + "; the comms team has the policy's checklist."
-                             + ("" if post else " It is not tied to a post: to file it under "
-                                "one (an X reply's link cannot say which), write `incident N "
-                                "URL`."), incident=incident),
+                Outcome.done(Code.INCIDENT_RECORDED, wording.incident_recorded(incident_id, post),
+                             incident=incident),
                 [Job("show-incident", {"incident": incident.id})],
             )
 
@@ -104,36 +100,37 @@ class IncidentDesk:
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             incident = load_incident(db, incident_id)
             if incident is None:
-                return Outcome.refused(Code.UNKNOWN_INCIDENT, f"There is no incident "
-                                       f"{incident_id}; check the number in the comms message."), []
+                return Outcome.refused(Code.UNKNOWN_INCIDENT,
+                                       wording.unknown_incident(incident_id)), []
             if found is None:
-                names = ", ".join(f"{i} {s.key}" for i, s in enumerate(CHECKLIST, 1))
-                return Outcome.refused(Code.UNKNOWN_STEP, f"{step!r} is not a step of the "
-                                       f"checklist; use one of: {names}.", incident=incident), []
+                return Outcome.refused(Code.UNKNOWN_STEP,
+                                       wording.unknown_step(step, (s.key for s in CHECKLIST)),
+                                       incident=incident), []
             if by != incident.reporter and by not in self.comms:
-                return Outcome.refused(Code.NOT_ALLOWED, "Only whoever reported the incident or "
-                                       "a comms member can tick its steps.", incident=incident), []
+                return Outcome.refused(Code.NOT_ALLOWED, wording.not_reporter_or_comms(),
+                                       incident=incident), []
             state = next(s for s in incident.steps if s.step == found)
             if state.done:
-                return Outcome.unchanged(f"“{found.title}” was already done by "
-                                         f"{state.done_by.user_id if state.done_by else '?'}; "
-                                         "nothing changed.", incident=incident), []
+                done_by = state.done_by.user_id if state.done_by else "?"
+                return Outcome.unchanged(wording.step_already_done(found.title, done_by),
+                                         incident=incident), []
             mark_step_done(db, incident_id, found, by, note, now)
             closed = len(incident.open_steps) == 1
             if closed:
                 close_incident(db, incident_id, now)
             self.actions.audit(now, by, "incident-step", post=incident.post_number,
-                        incident=incident_id, why=note,
-                        detail={"step": found.key, "closed": closed})
+                               incident=incident_id, why=note,
+                               detail={"step": found.key, "closed": closed})
             incident = _load_incident(db, incident_id)
             effects: list[Effect] = []
             if incident.comms_ref:
                 effects.append(Job("update-incident", {"incident": incident_id}))
             if closed:
-                return Outcome.done(Code.INCIDENT_CLOSED, f"Incident {incident_id}: every step is "
-                                    "done.", incident=incident), effects
-            return Outcome.done(Code.STEP_DONE, f"Incident {incident_id}: “{found.title}” done; "
-                                f"{len(incident.open_steps)} step(s) left.",
+                return Outcome.done(Code.INCIDENT_CLOSED, wording.incident_closed(incident_id),
+                                    incident=incident), effects
+            return Outcome.done(Code.STEP_DONE,
+                                wording.step_done(incident_id, found.title,
+                                                  len(incident.open_steps)),
                                 incident=incident), effects
 
         return self.actions.run("incident-step", key, change)

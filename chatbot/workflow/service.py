@@ -21,9 +21,16 @@ from chatbot.config import Settings
 from chatbot.policy.model import Draft, Verdict
 from chatbot.ports import Notice, Port
 from chatbot.store import AuditEntry, Store
-from chatbot.workflow import records
+from chatbot.workflow import records, wording
 from chatbot.workflow.actions import ActionRunner, Effect
 from chatbot.workflow.clock import Clock, SystemClock
+from chatbot.workflow.decisions import (
+    refuse_actor,
+    refuse_final,
+    refuse_revision,
+    refuse_vote,
+    unknown_post,
+)
 from chatbot.workflow.incident_desk import IncidentDesk
 from chatbot.workflow.incidents import Incident
 from chatbot.workflow.jobs import Handler, Job, JobQueue, StoredJob, notice_data, notice_from
@@ -38,10 +45,7 @@ from chatbot.workflow.posts import (
     PostState,
     Vote,
     VoteKind,
-    refuse_final,
-    refuse_vote,
     state_for_votes,
-    unknown_post,
 )
 from chatbot.workflow.reminders import cancel_reminders, schedule_reminders
 
@@ -114,7 +118,7 @@ class Workflow:
         post = self.post(number)
         if post is None:
             return unknown_post(number)
-        return Outcome(True, Code.NOTHING_CHANGED, _summary(post, self.approvals_required),
+        return Outcome(True, Code.NOTHING_CHANGED, wording.summary(post, self.approvals_required),
                        post=post)
 
     def find_comms_message(self, ref_id: str) -> tuple[int, int] | None:
@@ -151,7 +155,8 @@ class Workflow:
         if (earlier := self.actions.replay(key)) is not None:
             return earlier
         if not draft.text.strip():
-            return self.actions.refuse("submit", key, _empty_draft())
+            return self.actions.refuse("submit", key, Outcome.refused(Code.BAD_INPUT,
+                                                             wording.empty_draft()))
         checked = verdict(draft) if callable(verdict) else verdict
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
@@ -161,9 +166,7 @@ class Workflow:
                         detail=_verdict_detail(1, checked))
             post = _load(db, number)
             return (
-                Outcome.done(Code.SUBMITTED, f"Post {number} is submitted: "
-                             f"{_findings_line(checked)} It waits for the comms team's approval.",
-                             post=post),
+                Outcome.done(Code.SUBMITTED, wording.submitted(number, checked), post=post),
                 self._route(post),
             )
 
@@ -178,11 +181,12 @@ class Workflow:
         if (earlier := self.actions.replay(key)) is not None:
             return earlier
         if not draft.text.strip():
-            return self.actions.refuse("revise", key, _empty_draft())
+            return self.actions.refuse("revise", key, Outcome.refused(Code.BAD_INPUT,
+                                                             wording.empty_draft()))
         post = self.post(number)
         if post is None:
             return self.actions.refuse("revise", key, unknown_post(number))
-        if refusal := self._refuse_revision(post, by):
+        if refusal := refuse_revision(post, by):
             return self.actions.refuse("revise", key, refusal)
         checked = verdict(draft) if callable(verdict) else verdict
 
@@ -190,7 +194,7 @@ class Workflow:
             post = records.load_post(db, number)
             if post is None:
                 return unknown_post(number), []
-            if refusal := self._refuse_revision(post, by):
+            if refusal := refuse_revision(post, by):
                 return refusal, []
             version = post.current.number + 1
             records.insert_version(db, number, version, draft, checked, by, now)
@@ -204,9 +208,8 @@ class Workflow:
             if post.current.comms_ref:
                 effects.insert(0, self._update_comms(post))
             return (
-                Outcome.done(Code.REVISED, f"Post {number} is now version {version}: "
-                             f"{_findings_line(checked)} Earlier votes are reset; it waits for "
-                             "the comms team's approval again.", post=revised),
+                Outcome.done(Code.REVISED, wording.revised(number, version, checked),
+                             post=revised),
                 effects,
             )
 
@@ -246,12 +249,11 @@ class Workflow:
                 return refusal, []
             vote = post.vote_of(by)
             if vote is None or (kind is not None and vote.kind != kind):
-                what = {"approve": "approval", "changes": "change request", None: "vote"}[kind]
-                return Outcome.refused(Code.NO_VOTE, f"You have no {what} on post {number} to "
-                                       "withdraw; nothing changed.", post=post), []
+                return Outcome.refused(Code.NO_VOTE, wording.no_vote_to_withdraw(number, kind),
+                                       post=post), []
             records.delete_vote(db, post, by, vote.kind)
             return self._after_votes(db, post, now, by, "vote-withdrawn",
-                                     why=f"withdrew {_vote_name(vote.kind)}")
+                                     why=f"withdrew {wording.vote_name(vote.kind)}")
 
         return self.actions.run("withdraw-vote", key, change)
 
@@ -274,8 +276,8 @@ class Workflow:
             vote = Vote(by, kind, now, note, reason)
             if earlier and (earlier.kind, earlier.comment, earlier.override_reason) == (
                     vote.kind, vote.comment, vote.override_reason):
-                return Outcome.unchanged(f"Your {_vote_name(kind)} of post {number} is already "
-                                         "recorded; nothing changed.", post=post), []
+                return Outcome.unchanged(wording.vote_already_recorded(number, kind),
+                                         post=post), []
             records.put_vote(db, post, vote)
             return self._after_votes(
                 db, post, now, by, kind, why=vote.override_reason or vote.comment,
@@ -305,21 +307,18 @@ class Workflow:
         return self._vote_outcome(before, post, by), effects
 
     def _vote_outcome(self, before: Post, post: Post, by: Person) -> Outcome:
-        n = post.number
         if post.state is PostState.APPROVED and before.state is not PostState.APPROVED:
-            who = ", ".join(v.voter.user_id for v in post.approvals)
-            return Outcome.done(Code.APPROVED, f"Post {n} is approved (by {who}); the poster "
-                                "can publish it.", post=post)
+            return Outcome.done(Code.APPROVED, wording.approved(post), post=post)
         if (post.state is PostState.CHANGES_REQUESTED
                 and before.state is not PostState.CHANGES_REQUESTED):
-            return Outcome.done(Code.CHANGES_REQUESTED, f"Changes are requested on post {n}; "
-                                "the poster is told.", post=post)
-        if post.vote_of(by) is None:
-            return Outcome.done(Code.VOTE_WITHDRAWN, f"Your vote on post {n} is withdrawn. "
-                                + _summary(post, self.approvals_required), post=post)
-        return Outcome.done(Code.VOTE_RECORDED, f"Your {_vote_name(post.vote_of(by).kind)} "
-                            f"of post {n} is recorded. " + _summary(post, self.approvals_required),
-                            post=post)
+            return Outcome.done(Code.CHANGES_REQUESTED, wording.changes_requested(post.number),
+                                post=post)
+        vote = post.vote_of(by)
+        if vote is None:
+            return Outcome.done(Code.VOTE_WITHDRAWN,
+                                wording.vote_withdrawn(post, self.approvals_required), post=post)
+        return Outcome.done(Code.VOTE_RECORDED,
+                            wording.vote_recorded(post, vote, self.approvals_required), post=post)
 
     # --- publishing and withdrawing --------------------------------------------------------
 
@@ -338,7 +337,7 @@ class Workflow:
             post = records.load_post(db, number)
             if post is None:
                 return unknown_post(number), []
-            if refusal := self._refuse_actor(post, by, "mark it published"):
+            if refusal := refuse_actor(post, by, "mark it published", comms=self.comms):
                 return refusal, []
             if post.state is PostState.WITHDRAWN:
                 return refuse_final(post), []
@@ -349,16 +348,16 @@ class Workflow:
             url_ = url.strip()
             existing = next((k for k in post.links if k.platform == platform), None)
             if existing and existing.url == url_:
-                return Outcome.unchanged(f"Post {number} is already recorded as published on "
-                                         f"{platform} at {url_}; nothing changed.",
+                return Outcome.unchanged(wording.already_published_at(number, platform, url_),
                                          post=post), []
             if existing:
                 records.update_link_url(db, existing.id, url_)
                 records.touch(db, number, now)
-                self.actions.audit(now, by, "link-updated", post=number, why=f"was {existing.url}",
-                            detail={"platform": platform, "url": url_})
-                return Outcome.done(Code.LINK_UPDATED, f"Post {number}'s {platform} link is now "
-                                    f"{url_}.", post=_load(db, number)), []
+                self.actions.audit(now, by, "link-updated", post=number,
+                                   why=f"was {existing.url}",
+                                   detail={"platform": platform, "url": url_})
+                return Outcome.done(Code.LINK_UPDATED, wording.link_updated(number, platform, url_),
+                                    post=_load(db, number)), []
             return self._add_link(db, post, platform, url_, by, now)
 
         return self.actions.run("publish", key, change)
@@ -372,9 +371,7 @@ class Workflow:
         if post.state is not PostState.PUBLISHED:
             records.set_state(db, post, PostState.PUBLISHED, now)
         count = schedule_reminders(db, post.number, link, now, self.reminder_offsets)
-        warning = "" if approved else (
-            f"Post {post.number} was published without the comms team's approval (it was "
-            f"{post.state}); the comms team is told.")
+        warning = "" if approved else wording.published_unapproved(post.number, post.state)
         self.actions.audit(now, by, "published", post=post.number, why=warning,
                     detail={"platform": platform, "url": url, "approved": approved,
                             "reminders": count})
@@ -384,20 +381,18 @@ class Workflow:
         if not approved:
             effects.append(self._alert(Notice(
                 "published-unapproved",
-                f"Post {post.number} was published on {platform} without approval "
-                f"(it was {post.state}), marked by {by.user_id}: {url}",
+                wording.published_unapproved_alert(post.number, platform, post.state,
+                                                   by.user_id, url),
                 post.number, url, actor=by)))
         if by != post.poster:
             effects.append(self._tell(post.poster, Notice(
-                "published", f"{by.user_id} marked post {post.number} published on {platform}: "
-                f"{url}. Reminders to check the reactions will follow.", post.number, url,
-                actor=by)))
-        when = ", ".join(_offset_name(o) for o in self.reminder_offsets) or "none"
+                "published", wording.published_by_other(by.user_id, post.number, platform, url),
+                post.number, url, actor=by)))
         return (
             Outcome.done(Code.PUBLISHED if post.state is not PostState.PUBLISHED
                          else Code.LINK_ADDED,
-                         f"Post {post.number} is marked published on {platform}: {url}. "
-                         f"Reminders to check the reactions: {when}.", post=published,
+                         wording.marked_published(post.number, platform, url,
+                                                  self.reminder_offsets), post=published,
                          warnings=(warning,) if warning else ()),
             effects,
         )
@@ -412,7 +407,7 @@ class Workflow:
             post = records.load_post(db, number)
             if post is None:
                 return unknown_post(number), []
-            if refusal := self._refuse_actor(post, by, "withdraw it"):
+            if refusal := refuse_actor(post, by, "withdraw it", comms=self.comms):
                 return refusal, []
             if post.state is PostState.WITHDRAWN:
                 return refuse_final(post), []
@@ -425,11 +420,10 @@ class Workflow:
             effects: list[Effect] = [self._update_comms(withdrawn)]
             if by != post.poster:
                 effects.append(self._tell(post.poster, Notice(
-                    "withdrawn", f"{by.user_id} withdrew post {number}"
-                    + (f": {reason}" if reason else "."), number, actor=by)))
-            return Outcome.done(Code.WITHDRAWN, f"Post {number} is withdrawn"
-                                + (f" and its {cancelled} pending reminder(s) cancelled."
-                                   if cancelled else "."), post=withdrawn), effects
+                    "withdrawn", wording.withdrawn_by(by.user_id, number, reason), number,
+                    actor=by)))
+            return Outcome.done(Code.WITHDRAWN, wording.withdrawn(number, cancelled),
+                                post=withdrawn), effects
 
         return self.actions.run("withdraw", key, change)
 
@@ -453,17 +447,16 @@ class Workflow:
             if post is None:
                 return unknown_post(number), []
             if by != post.poster and by not in self.comms:
-                return Outcome.refused(Code.NOT_ALLOWED, f"Only the poster of post {number} or a "
-                                       "comms member can record its metrics.", post=post), []
+                return Outcome.refused(Code.NOT_ALLOWED, wording.metrics_not_allowed(number),
+                                       post=post), []
             if not post.links:
-                return Outcome.refused(Code.NOT_PUBLISHED, f"Post {number} is not published yet; "
-                                       f"mark it first with `checkpost published {number} URL`.",
+                return Outcome.refused(Code.NOT_PUBLISHED, wording.not_published(number),
                                        post=post), []
             link = _link_for(post, parsed.platform)
             if parsed.platform and link is None:
                 where = ", ".join(k.platform for k in post.links)
-                return Outcome.refused(Code.BAD_INPUT, f"Post {number} has no "
-                                       f"{parsed.platform} link; it was published on {where}.",
+                return Outcome.refused(Code.BAD_INPUT,
+                                       wording.no_link_on(number, parsed.platform, where),
                                        post=post), []
             record_metrics(db, number, link.id if link else None, parsed, by, now)
             records.touch(db, number, now)
@@ -473,12 +466,11 @@ class Workflow:
             if parsed.major:
                 url = link.url if link else post.links[0].url
                 effects.append(self._alert(Notice(
-                    "major-reaction", f"Major reaction on post {number} ({url}), noted by "
-                    f"{by.user_id}: {parsed.notes}", number, url, actor=by)))
-            return Outcome.done(Code.METRICS_RECORDED, f"Metrics for post {number} recorded: "
-                                f"{parsed.summary()}."
-                                + (" The comms team is alerted to the major reaction."
-                                   if parsed.major else ""),
+                    "major-reaction", wording.major_reaction(number, url, by.user_id,
+                                                             parsed.notes),
+                    number, url, actor=by)))
+            return Outcome.done(Code.METRICS_RECORDED,
+                                wording.metrics_recorded(number, parsed.summary(), parsed.major),
                                 post=_load(db, number)), effects
 
         return self.actions.run("metrics", key, change)
@@ -498,23 +490,6 @@ class Workflow:
     ) -> Outcome:
         """`checkpost incident done ID STEP`: see `IncidentDesk.mark_step`."""
         return self.incidents.mark_step(incident_id, step, by=by, note=note, key=key)
-
-    # --- who may act -----------------------------------------------------------------------
-
-    def _refuse_actor(self, post: Post, by: Person, doing: str) -> Outcome | None:
-        if by != post.poster and by not in self.comms:
-            return Outcome.refused(Code.NOT_ALLOWED, f"Only the poster of post {post.number} or a "
-                                   f"comms member can {doing}; nothing changed.", post=post)
-        if by.platform != post.platform:
-            return Outcome.refused(Code.OTHER_PLATFORM, f"Post {post.number} was submitted on "
-                                   f"{post.platform}; {doing} there. Nothing changed.", post=post)
-        return None
-
-    def _refuse_revision(self, post: Post, by: Person) -> Outcome | None:
-        if by != post.poster:
-            return Outcome.refused(Code.NOT_ALLOWED, f"Only the poster of post {post.number} can "
-                                   "revise it; nothing changed.", post=post)
-        return refuse_final(post)
 
     # --- jobs: what people are told, durably --------------------------------------------------
 
@@ -555,8 +530,8 @@ class Workflow:
         version = job.data["version"]
         self.port.tell(post.poster, Notice(
             "submitted" if version == 1 else "revised",
-            f"Post {post.number} (version {version}) goes to {self.port.comms_where} "
-            "for approval.", post.number, key=f"job-{job.id}", post=post))
+            wording.goes_to_comms(post.number, version, self.port.comms_where), post.number,
+            key=f"job-{job.id}", post=post))
 
     def _job_show_post(self, job: StoredJob) -> None:
         """Show the version to comms and remember where, once: a version already shown, or
@@ -572,14 +547,11 @@ class Workflow:
         except Exception:
             if not job.last_error:
                 self.jobs.add_and_run([self._tell(post.poster, Notice(
-                    "comms-unreachable", f"Post {number} (version {version}) could not be "
-                    "shown to the comms team yet; it is saved, and checkpost tries again and "
-                    "tells you when they have it.", number))])
+                    "comms-unreachable", wording.comms_unreachable(number, version), number))])
             raise
         follow = [self._tell(post.poster, Notice(
-            "routed", f"Post {number} (version {version}) is now in "
-            f"{ref.where or self.port.comms_where} for approval.", number))] \
-            if job.last_error else []
+            "routed", wording.routed(number, version, ref.where or self.port.comms_where),
+            number))] if job.last_error else []
         with self.store.transaction() as db:
             records.set_comms_ref(db, number, version, ref)
             ids = self.jobs.add(db, follow, self.clock.now())
@@ -603,17 +575,14 @@ class Workflow:
     def _tell_poster_of_decision(self, post: Post, by: Person) -> Effect:
         n = post.number
         if post.state is PostState.APPROVED:
-            notice = Notice("approved", f"Post {n} is approved; publish it, then mark it with "
-                            f"`checkpost published {n} URL`.", n, actor=by)
+            notice = Notice("approved", wording.approved_notice(n), n, actor=by)
         elif post.state is PostState.CHANGES_REQUESTED:
-            comments = "; ".join(f"{v.voter.user_id}: {v.comment}" if v.comment
-                                 else v.voter.user_id for v in post.change_requests)
-            notice = Notice("changes-requested", f"Changes are requested on post {n} "
-                            f"({comments}). Revise the draft to submit a new version.", n,
+            notice = Notice("changes-requested",
+                            wording.changes_requested_notice(n, post.change_requests), n,
                             actor=by)
         else:
-            notice = Notice("approval-lost", f"Post {n} waits for approval again: "
-                            + _summary(post, self.approvals_required), n, actor=by)
+            notice = Notice("approval-lost", wording.approval_lost(post, self.approvals_required),
+                            n, actor=by)
         return self._tell(post.poster, notice)
 
     def _reminders_scheduled(self) -> None:
@@ -627,58 +596,12 @@ def _load(db: Database, number: int) -> Post:
     return post
 
 
-def _empty_draft() -> Outcome:
-    return Outcome.refused(Code.BAD_INPUT, "The draft is empty; write the post's text.")
-
-
-def _summary(post: Post, required: int) -> str:
-    n = post.number
-    match post.state:
-        case PostState.PENDING:
-            text = f"Post {n} waits for approval: {len(post.approvals)} of {required} approval(s)."
-            if post.current.errors and not post.override:
-                text += " Its error-level findings need an override reason to approve."
-            return text
-        case PostState.APPROVED:
-            return f"Post {n} is approved; it can be published."
-        case PostState.CHANGES_REQUESTED:
-            who = ", ".join(v.voter.user_id for v in post.change_requests)
-            return f"Post {n} has changes requested (by {who}); it waits for a new version."
-        case PostState.PUBLISHED:
-            return f"Post {n} is published: " + ", ".join(k.url for k in post.links) + "."
-        case PostState.WITHDRAWN:
-            return f"Post {n} was withdrawn."
-    return f"Post {n} is {post.state}."
-
-
-def _findings_line(verdict: Verdict) -> str:
-    if not verdict.findings:
-        return "no findings."
-    errors = sum(f.level == "error" for f in verdict.findings)
-    return (f"{len(verdict.findings)} finding(s), {errors} of them error-level"
-            f" ({', '.join(sorted(verdict.labels))}).")
-
-
 def _verdict_detail(version: int, verdict: Verdict) -> dict[str, Any]:
     return {"version": version, "verdict": verdict.verdict,
             "labels": sorted(verdict.labels), "policy_version": verdict.policy_version}
-
-
-def _vote_name(kind: str) -> str:
-    return "approval" if kind == "approve" else "change request"
 
 
 def _link_for(post: Post, platform: str) -> Link | None:
     if platform:
         return next((k for k in post.links if k.platform == platform), None)
     return post.links[0] if len(post.links) == 1 else None
-
-
-def _offset_name(seconds: int) -> str:
-    if seconds == 0:
-        return "now"
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
-        if seconds % size == 0:
-            count = seconds // size
-            return f"in {count} {unit}{'s' if count != 1 else ''}"
-    raise AssertionError("unreachable: every whole number of seconds divides by 1")

@@ -69,7 +69,8 @@ from chatbot.intake import Intake
 from chatbot.store import InboxEntry
 from chatbot.verdict import DraftError, validate
 from chatbot.workflow import Outcome, Person, Workflow
-from chatbot.workflow.posts import VoteKind, refuse_vote
+from chatbot.workflow.decisions import refuse_vote
+from chatbot.workflow.posts import VoteKind
 
 log = logging.getLogger(__name__)
 
