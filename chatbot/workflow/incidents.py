@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from chatbot.ports import MessageRef
+from chatbot.messages import MessageRef
 from chatbot.workflow.links import LinkError, is_comment_under, link_platform
 from chatbot.workflow.people import Person
 from chatbot.workflow.wording import command

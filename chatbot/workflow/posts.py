@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from chatbot.messages import MessageRef
 from chatbot.policy.model import Draft, Finding, Verdict
-from chatbot.ports import MessageRef
 from chatbot.workflow.people import Person
 
 

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from chatbot.ports import Port, ReminderNotice
+from chatbot.notices import ReminderNotice
+from chatbot.ports import Port
 from chatbot.store import Store
 from chatbot.workflow.clock import Clock, SystemClock, utc_text
 from chatbot.workflow.jobs import JobQueue

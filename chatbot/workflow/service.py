@@ -18,8 +18,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from chatbot.config import Settings
+from chatbot.notices import Notice
 from chatbot.policy.model import Draft, Verdict
-from chatbot.ports import Notice, Port
+from chatbot.ports import Port
 from chatbot.store import AuditEntry, Store
 from chatbot.workflow import records, wording
 from chatbot.workflow.actions import ActionRunner, Effect

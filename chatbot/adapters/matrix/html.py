@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from chatbot import render
+from chatbot.notices import Notice, ReminderNotice
 from chatbot.policy.model import Finding
-from chatbot.ports import Notice, ReminderNotice
 from chatbot.render import ICONS, render_finding, render_verdict
 from chatbot.workflow.incidents import Incident
 from chatbot.workflow.outcome import Outcome

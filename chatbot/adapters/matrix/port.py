@@ -18,19 +18,19 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from chatbot.messages import MessageRef
 from chatbot.names import DisplayNames
-from chatbot.ports import MessageRef, Notice, PortError, ReminderNotice
+from chatbot.notices import Notice, ReminderNotice
+from chatbot.ports import PortError
+from chatbot.workflow.incidents import Incident
+from chatbot.workflow.people import Person
+from chatbot.workflow.posts import Post
 
 from . import html
 from .state import BotState
 from .transport import Connection, MatrixError
-
-if TYPE_CHECKING:
-    from chatbot.workflow.incidents import Incident
-    from chatbot.workflow.people import Person
-    from chatbot.workflow.posts import Post
 
 PLATFORM = "matrix"
 
