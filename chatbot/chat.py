@@ -11,7 +11,6 @@ calls and renders what they return.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,10 +18,10 @@ from chatbot.commands import (
     Approve,
     Check,
     Command,
-    Incident,
-    IncidentStep,
-    MetricsCommand,
+    MarkIncidentStep,
     Published,
+    RecordMetrics,
+    ReportIncident,
     RequestChanges,
     Revise,
     Status,
@@ -32,6 +31,7 @@ from chatbot.policy.model import Draft, Verdict
 from chatbot.verdict import DraftError, validate
 from chatbot.workflow import Code, Outcome, Person, ReminderScheduler, Workflow
 from chatbot.workflow.posts import VoteKind
+from chatbot.workflow.service import CheckDraft
 
 if TYPE_CHECKING:
     from chatbot.config import Settings
@@ -39,8 +39,6 @@ if TYPE_CHECKING:
     from chatbot.ports import Port
     from chatbot.store import Store
     from chatbot.workflow.clock import Clock
-
-CheckDraft = Callable[[Draft], Verdict]
 
 #: Refusals of a reaction worth an answer: the reactor can do something about them (others,
 #: such as a vote already recorded, are silent no-ops).
@@ -62,7 +60,7 @@ def carry_out(workflow: Workflow, command: Command, *, by: Person, key: str | No
             return workflow.status(number)
         case Published(number, url):
             return workflow.publish(number, url, by=by, key=key)
-        case MetricsCommand(number, text):
+        case RecordMetrics(number, text):
             return workflow.record_metrics(number, text, by=by, key=key)
         case Approve(number, override_reason, comment):
             return workflow.approve(number, by=by, override_reason=override_reason,
@@ -71,9 +69,9 @@ def carry_out(workflow: Workflow, command: Command, *, by: Person, key: str | No
             return workflow.request_changes(number, by=by, comment=comment, key=key)
         case Withdraw(number, reason):
             return workflow.withdraw(number, by=by, reason=reason, key=key)
-        case Incident(link, notes, number):
+        case ReportIncident(link, notes, number):
             return workflow.report_incident(link, by=by, notes=notes, number=number, key=key)
-        case IncidentStep(incident_id, step, note):
+        case MarkIncidentStep(incident_id, step, note):
             return workflow.mark_incident_step(incident_id, step, by=by, note=note, key=key)
     return None
 

@@ -52,7 +52,8 @@ from chatbot.workflow.reminders import cancel_reminders, schedule_reminders
 
 log = logging.getLogger(__name__)
 
-Check = Callable[[Draft], Verdict]
+#: What checks a draft: the rules, the learned layer and the review, as configured.
+CheckDraft = Callable[[Draft], Verdict]
 
 
 class Workflow:
@@ -144,7 +145,7 @@ class Workflow:
     # --- submitting ------------------------------------------------------------------------
 
     def submit(
-        self, draft: Draft, verdict: Verdict | Check, *, poster: Person | str,
+        self, draft: Draft, verdict: Verdict | CheckDraft, *, poster: Person | str,
         key: str | None = None,
     ) -> Outcome:
         """A checked draft becomes post N, waiting for comms; comms see it, the poster is told.
@@ -174,7 +175,7 @@ class Workflow:
         return self.actions.run("submit", key, change)
 
     def revise(
-        self, number: int, draft: Draft, verdict: Verdict | Check, *, by: Person | str,
+        self, number: int, draft: Draft, verdict: Verdict | CheckDraft, *, by: Person | str,
         key: str | None = None,
     ) -> Outcome:
         """The poster's new text for post N: checked again, votes reset, history kept."""
