@@ -165,7 +165,7 @@ class Workflow:
             number = records.insert_post(db, poster, now)
             records.insert_version(db, number, 1, draft, checked, poster, now)
             self.actions.audit(now, poster, "submitted", post=number, why=draft.context,
-                        detail=_verdict_detail(1, checked))
+                               detail=_verdict_detail(1, checked))
             post = _load(db, number)
             return (
                 Outcome.done(Code.SUBMITTED, wording.submitted(number, checked), post=post),
@@ -202,9 +202,9 @@ class Workflow:
             records.insert_version(db, number, version, draft, checked, by, now)
             records.set_state(db, post, PostState.PENDING, now)
             self.actions.audit(now, by, "revised", post=number, why=draft.context,
-                        detail={**_verdict_detail(version, checked),
-                                "previous_state": str(post.state),
-                                "votes_reset": len(post.votes)})
+                               detail={**_verdict_detail(version, checked),
+                                       "previous_state": str(post.state),
+                                       "votes_reset": len(post.votes)})
             revised = _load(db, number)
             effects = self._route(revised)
             if post.current.comms_ref:
@@ -300,9 +300,9 @@ class Workflow:
             records.set_state(db, post, state, now)
             post = _load(db, before.number)
         self.actions.audit(now, by, action, post=post.number, why=why,
-                    detail={**(detail or {}), "version": post.current.number,
-                            "state": str(post.state), "previous_state": str(before.state),
-                            "approvals": len(post.approvals)})
+                           detail={**(detail or {}), "version": post.current.number,
+                                   "state": str(post.state), "previous_state": str(before.state),
+                                   "approvals": len(post.approvals)})
         effects: list[Effect] = [self._update_comms(post)]
         if post.state is not before.state:
             effects.append(self._tell_poster_of_decision(post, by))
@@ -375,8 +375,8 @@ class Workflow:
         count = schedule_reminders(db, post.number, link, now, self.reminder_offsets)
         warning = "" if approved else wording.published_unapproved(post.number, post.state)
         self.actions.audit(now, by, "published", post=post.number, why=warning,
-                    detail={"platform": platform, "url": url, "approved": approved,
-                            "reminders": count})
+                           detail={"platform": platform, "url": url, "approved": approved,
+                                   "reminders": count})
         published = _load(db, post.number)
         effects: list[Effect] = [self._update_comms(published), ("wake the reminder scheduler",
                                                                  self._reminders_scheduled)]
@@ -416,8 +416,8 @@ class Workflow:
             records.set_state(db, post, PostState.WITHDRAWN, now)
             cancelled = cancel_reminders(db, number, now)
             self.actions.audit(now, by, "withdrawn", post=number, why=reason,
-                        detail={"previous_state": str(post.state),
-                                "reminders_cancelled": cancelled})
+                               detail={"previous_state": str(post.state),
+                                       "reminders_cancelled": cancelled})
             withdrawn = _load(db, number)
             effects: list[Effect] = [self._update_comms(withdrawn)]
             if by != post.poster:
@@ -463,7 +463,7 @@ class Workflow:
             record_metrics(db, number, link.id if link else None, parsed, by, now)
             records.touch(db, number, now)
             self.actions.audit(now, by, "metrics", post=number, why=parsed.notes,
-                        detail={**parsed.numbers, "major": parsed.major})
+                               detail={**parsed.numbers, "major": parsed.major})
             effects: list[Effect] = []
             if parsed.major:
                 url = link.url if link else post.links[0].url
