@@ -48,7 +48,7 @@ class Published:
 
 
 @dataclass(frozen=True)
-class MetricsCommand:
+class RecordMetrics:
     number: int
     text: str  # `likes=12 reposts=3 … notes`, parsed by the workflow's parse_metrics
 
@@ -78,7 +78,7 @@ class Withdraw:
 
 
 @dataclass(frozen=True)
-class Incident:
+class ReportIncident:
     """`incident [N] URL [notes]`: N names the post when the URL cannot (an X reply)."""
 
     link: str
@@ -87,7 +87,7 @@ class Incident:
 
 
 @dataclass(frozen=True)
-class IncidentStep:
+class MarkIncidentStep:
     incident_id: int
     step: str
     note: str = ""
@@ -104,8 +104,8 @@ class Empty:
 
 
 Command = (
-    Check | Revise | Published | MetricsCommand | Status | Approve | RequestChanges | Withdraw
-    | Incident | IncidentStep | Help | Empty
+    Check | Revise | Published | RecordMetrics | Status | Approve | RequestChanges | Withdraw
+    | ReportIncident | MarkIncidentStep | Help | Empty
 )
 
 HELP = """\
@@ -254,12 +254,12 @@ def _published(rest: str) -> Published:
     return Published(number, url)
 
 
-def _metrics(rest: str) -> MetricsCommand:
+def _metrics(rest: str) -> RecordMetrics:
     usage = "metrics N likes=12 reposts=3 replies=4 views=900 [notes]"
     number, values = _post_number(rest, usage)
     if not values:
         raise _NotThisForm(usage)
-    return MetricsCommand(number, values)
+    return RecordMetrics(number, values)
 
 
 def _approve(rest: str) -> Approve:
@@ -291,7 +291,7 @@ def _revise(rest: str) -> Revise:
     return Revise(number, parse_check(draft))
 
 
-def _incident(rest: str) -> Incident | IncidentStep:
+def _incident(rest: str) -> ReportIncident | MarkIncidentStep:
     first, tail = _first_word(rest)
     if first.lower() == "done":
         usage = "incident done ID STEP [note], e.g. incident done 3 hide"
@@ -301,7 +301,8 @@ def _incident(rest: str) -> Incident | IncidentStep:
             parts = tail.split()
         if len(parts) < 2 or not _NUMBER.match(parts[0]):
             raise _NotThisForm(usage)
-        return IncidentStep(int(_NUMBER.match(parts[0]).group(1)), parts[1], " ".join(parts[2:]))
+        return MarkIncidentStep(int(_NUMBER.match(parts[0]).group(1)), parts[1],
+                                " ".join(parts[2:]))
     usage = ("incident [N] URL [notes], where URL links to the hateful comment and N is the "
              "number of the post it is under")
     number = None
@@ -310,7 +311,7 @@ def _incident(rest: str) -> Incident | IncidentStep:
         first, tail = _first_word(tail)
     if not _URL.match(first):
         raise _NotThisForm(usage)
-    return Incident(first, tail, number)
+    return ReportIncident(first, tail, number)
 
 
 _FORMS: dict[str, Callable[[str], Command]] = {

@@ -139,6 +139,11 @@ class Store:
                 self._reads -= 1
                 conn.execute("ROLLBACK")
 
+    def ping(self) -> None:
+        """Ask the database a trivial question; raises when it cannot answer (a health check)."""
+        with self.reading() as db:
+            db.execute("SELECT 1").fetchone()
+
     # --- idempotency -----------------------------------------------------------------------
 
     def recall(self, key: str | None) -> dict[str, Any] | None:

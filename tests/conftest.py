@@ -14,7 +14,7 @@ from chatbot.policy.engine import check_rules
 from chatbot.policy.loader import load_policy
 from chatbot.policy.model import Draft, Finding, MediaDeclaration
 from chatbot.policy.rules import Policy
-from chatbot.workflow.testing import Desk
+from tests.desk import Desk
 
 # The policy cache (chatbot/policy/cache.py) of this test run, never the developer's own.
 os.environ["CHECKPOST_CACHE"] = tempfile.mkdtemp(prefix="checkpost-test-cache-")

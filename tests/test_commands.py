@@ -10,10 +10,10 @@ from chatbot.commands import (
     CommandError,
     Empty,
     Help,
-    Incident,
-    IncidentStep,
-    MetricsCommand,
+    MarkIncidentStep,
     Published,
+    RecordMetrics,
+    ReportIncident,
     RequestChanges,
     Revise,
     Status,
@@ -54,13 +54,13 @@ def test_empty_and_help():
     ("status 42", Status(42)),
     ("status #7", Status(7)),
     ("published 3 https://x.com/cis_a2k/status/1", Published(3, "https://x.com/cis_a2k/status/1")),
-    ("metrics 3 likes=12 reposts=3 great day", MetricsCommand(3, "likes=12 reposts=3 great day")),
+    ("metrics 3 likes=12 reposts=3 great day", RecordMetrics(3, "likes=12 reposts=3 great day")),
     ('approve 5 --override "fine by legal"', Approve(5, override_reason="fine by legal")),
     ("approve 5", Approve(5)),
     ("changes 5 please drop the brand", RequestChanges(5, "please drop the brand")),
     ("withdraw 5 duplicate", Withdraw(5, "duplicate")),
-    ("incident https://x.com/a/1 abusive reply", Incident("https://x.com/a/1", "abusive reply")),
-    ("incident done 2 hide hidden at 10am", IncidentStep(2, "hide", "hidden at 10am")),
+    ("incident https://x.com/a/1 abusive reply", ReportIncident("https://x.com/a/1", "abusive reply")),
+    ("incident done 2 hide hidden at 10am", MarkIncidentStep(2, "hide", "hidden at 10am")),
     ("revise 4 --personal New text", Revise(4, Check("New text", "personal"))),
 ])
 def test_commands_parse(text, expected):
@@ -137,6 +137,6 @@ def test_a_draft_on_several_lines_is_read_by_its_first_word_only():
 
 def test_an_incident_may_name_the_post_it_is_under():
     assert parse_command("incident 12 https://x.com/troll/status/99 slurs at a volunteer") == (
-        Incident("https://x.com/troll/status/99", "slurs at a volunteer", 12))
+        ReportIncident("https://x.com/troll/status/99", "slurs at a volunteer", 12))
     assert parse_command("incident #12 https://x.com/troll/status/99") == (
-        Incident("https://x.com/troll/status/99", "", 12))
+        ReportIncident("https://x.com/troll/status/99", "", 12))

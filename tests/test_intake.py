@@ -13,7 +13,7 @@ import pytest
 
 from chatbot.intake import MAX_ATTEMPTS, Intake
 from chatbot.store import InboxEntry, Store
-from chatbot.workflow.testing import ANA, Desk
+from tests.desk import ANA, Desk
 
 
 class Worker:

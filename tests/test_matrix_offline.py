@@ -17,9 +17,10 @@ from chatbot.adapters.matrix.events import (
 )
 from chatbot.adapters.matrix.port import split_ref, txn_id
 from chatbot.config import ConfigError, Settings
-from chatbot.ports import MessageRef, Notice
+from chatbot.messages import MessageRef
+from chatbot.notices import Notice
 from chatbot.workflow import Code, Outcome
-from chatbot.workflow.testing import Desk, finding
+from tests.desk import Desk, finding
 
 
 def event(kind: str, content: dict, **extra) -> Event:

@@ -5,10 +5,10 @@ Time only moves when a test moves the `ManualClock`; nothing here sleeps.
 
 from __future__ import annotations
 
-from chatbot.ports import MemoryPort
 from chatbot.workflow import ReminderScheduler
 from chatbot.workflow.reminders import MEASURE_ADVICE, REACTIONS_ADVICE
-from chatbot.workflow.testing import POSTER, Desk
+from tests.desk import POSTER, Desk
+from tests.doubles import MemoryPort
 
 HOUR, DAY = 3600, 86400
 

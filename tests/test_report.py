@@ -18,7 +18,7 @@ from chatbot.workflow.report import (
     render_markdown,
 )
 from chatbot.workflow.retention import purge
-from chatbot.workflow.testing import ANA, BEN, POSTER, Desk, draft, finding, verdict
+from tests.desk import ANA, BEN, POSTER, Desk, draft, finding, verdict
 
 HOUR, DAY = 3600, 86400
 MAY_1 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC).timestamp()

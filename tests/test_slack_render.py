@@ -15,7 +15,7 @@ from chatbot.adapters.slack.mrkdwn import COMMAND, plain_text, say
 from chatbot.policy.model import Draft, MediaDeclaration
 from chatbot.workflow.people import Person
 from chatbot.workflow.posts import Post, PostState, Version, Vote
-from chatbot.workflow.testing import finding, verdict
+from tests.desk import finding, verdict
 
 MANIFEST = Path(__file__).resolve().parent.parent / "chatbot/adapters/slack/manifest.yaml"
 SOCKET_MANIFEST = MANIFEST.with_name("manifest-socket-mode.yaml")

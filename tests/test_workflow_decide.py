@@ -6,7 +6,7 @@ import pytest
 
 from chatbot.workflow import Code, PostState
 from chatbot.workflow.people import Person
-from chatbot.workflow.testing import (
+from tests.desk import (
     ANA,
     BEN,
     CHITRA,

@@ -6,7 +6,7 @@ import pytest
 
 from chatbot.workflow import CHECKLIST, Code, find_step
 from chatbot.workflow.incidents import POLICY_LINE
-from chatbot.workflow.testing import ANA, BEN, OUTSIDER, POSTER
+from tests.desk import ANA, BEN, OUTSIDER, POSTER
 
 COMMENT = "https://www.facebook.com/cisa2k/posts/7?comment_id=99"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatbot.workflow import Code, Metrics, MetricsError, parse_metrics
-from chatbot.workflow.testing import ANA, OUTSIDER, POSTER
+from tests.desk import ANA, OUTSIDER, POSTER
 
 
 def test_metrics_line_gives_numbers_then_notes():

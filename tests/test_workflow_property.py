@@ -15,7 +15,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from chatbot.workflow import PostState
 from chatbot.workflow.posts import OPEN_STATES, state_for_votes
-from chatbot.workflow.testing import (
+from tests.desk import (
     ANA,
     BEN,
     CHITRA,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chatbot.workflow import Code, PostState
-from chatbot.workflow.testing import ANA, BEN, OUTSIDER, POSTER, finding
+from tests.desk import ANA, BEN, OUTSIDER, POSTER, finding
 
 
 def test_poster_marks_an_approved_post_published_with_its_url(desk):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatbot.workflow import Code, PostState
-from chatbot.workflow.testing import ANA, BEN, POSTER, Desk, finding
+from tests.desk import ANA, BEN, POSTER, Desk, finding
 
 HOUR, DAY = 3600, 86400
 

@@ -6,11 +6,11 @@ import pytest
 
 from chatbot.config import load_settings
 from chatbot.policy.model import MediaDeclaration
-from chatbot.ports import MemoryPort
 from chatbot.store import Store
 from chatbot.workflow import Code, PostState, Workflow
 from chatbot.workflow.people import Person, comms_from_settings
-from chatbot.workflow.testing import POSTER, draft, finding, verdict
+from tests.desk import POSTER, draft, finding, verdict
+from tests.doubles import MemoryPort
 
 
 def test_submitted_draft_becomes_a_post_with_everything_the_poster_gave(desk):

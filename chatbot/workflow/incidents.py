@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from chatbot.ports import MessageRef
+from chatbot.messages import MessageRef
 from chatbot.workflow.links import LinkError, is_comment_under, link_platform
 from chatbot.workflow.people import Person
+from chatbot.workflow.wording import command
 
 POLICY_LINE = (
     "If you see hateful comments from one user to another, note them, check with the "
@@ -84,7 +85,7 @@ class Incident:
             lines.append(f"[{mark}] {i}. {s.step.title}{who}{note}")
         if self.open_steps:
             lines.append(
-                f"Mark a step done: `checkpost incident done {self.id} <step>` "
+                f"Mark a step done: {command(f'incident done {self.id} <step>')} "
                 f"(step number or {', '.join(s.key for s in self.open_steps)})"
             )
         else:

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from chatbot.ports import Notice
+from chatbot.notices import Notice
 from chatbot.store import Store
 from chatbot.workflow.clock import Clock
 from chatbot.workflow.people import Person

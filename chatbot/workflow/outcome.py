@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from chatbot.workflow.incidents import Incident
-    from chatbot.workflow.posts import Post
+from chatbot.workflow.incidents import Incident
+from chatbot.workflow.posts import Post
 
 
 class Code(StrEnum):

@@ -10,20 +10,20 @@ so withdrawing a vote or revising the draft can never leave a stale "approved" b
   `error`-level findings needs at least one of those approvals to carry an override reason;
 - a new version starts with no votes.
 
-`published` and `withdrawn` are final for decisions: votes on them change nothing.
-These functions are pure; `service.Workflow` applies them inside a transaction.
+`published` and `withdrawn` are final for decisions: votes on them change nothing (see
+`decisions` for who may decide, and the refusals). These functions are pure;
+`service.Workflow` applies them inside a transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from chatbot.messages import MessageRef
 from chatbot.policy.model import Draft, Finding, Verdict
-from chatbot.ports import MessageRef
-from chatbot.workflow.outcome import Code, Outcome
 from chatbot.workflow.people import Person
 
 
@@ -115,6 +115,12 @@ class Post:
         """The approval that overrode the current version's error findings, if any."""
         return next((v for v in self.approvals if v.override_reason), None)
 
+    def shown_in(self, ref: MessageRef) -> Version:
+        """The version a comms message shows: the one it was posted for, or the current one
+        (a message the post does not know of, e.g. from before it was recorded)."""
+        return next((v for v in self.versions if v.comms_ref and v.comms_ref.id == ref.id),
+                    self.current)
+
     def vote_of(self, person: Person) -> Vote | None:
         return next((v for v in self.votes if v.voter == person), None)
 
@@ -131,77 +137,3 @@ def state_for_votes(
     if len(approvals) >= approvals_required and (not has_errors or overridden):
         return PostState.APPROVED
     return PostState.PENDING
-
-
-def refuse_vote(
-    post: Post,
-    voter: Person,
-    kind: VoteKind | None,
-    *,
-    comms: Collection[Person],
-    version: int | None = None,
-    override_reason: str = "",
-) -> Outcome | None:
-    """Why this vote (or withdrawal of a vote, `kind=None`) must change nothing, or None.
-
-    Checked in this order, so a person hears the most basic reason first: outsiders and the
-    poster never count, then a final post, then a stale message, then the override rule.
-    """
-    n = post.number
-    if voter not in comms:
-        return Outcome.refused(
-            Code.NOT_COMMS,
-            f"Only the comms team decides on posts, and you are not on its list: "
-            f"nothing changed on post {n}.",
-            post=post,
-        )
-    if voter == post.poster:
-        return Outcome.refused(
-            Code.OWN_POST,
-            f"You submitted post {n}, so your vote does not count: another comms member "
-            "must decide on it. Nothing changed.",
-            post=post,
-        )
-    if voter.platform != post.platform:
-        return Outcome.refused(
-            Code.OTHER_PLATFORM,
-            f"Post {n} was submitted on {post.platform}; decide on it there. Nothing changed.",
-            post=post,
-        )
-    if final := refuse_final(post):
-        return final
-    if version is not None and version != post.current.number:
-        return Outcome.refused(
-            Code.STALE_VERSION,
-            f"That message shows version {version} of post {n}, which the poster has since "
-            f"revised (now version {post.current.number}); decide on the newest message. "
-            "Nothing changed.",
-            post=post,
-        )
-    errors = post.current.errors
-    if kind == "approve" and errors and not override_reason and not post.override:
-        labels = ", ".join(sorted({f.label for f in errors}))
-        return Outcome.refused(
-            Code.NEEDS_OVERRIDE,
-            f"Post {n} has {len(errors)} error-level finding(s) ({labels}). It can be approved "
-            "only with an override reason, which is recorded. Nothing changed.",
-            post=post,
-        )
-    return None
-
-
-def refuse_final(post: Post) -> Outcome | None:
-    """Decisions and revisions on a published or withdrawn post change nothing."""
-    if post.state is PostState.PUBLISHED:
-        return Outcome.refused(
-            Code.ALREADY_PUBLISHED,
-            f"Post {post.number} is already published; nothing changed.",
-            post=post,
-        )
-    if post.state is PostState.WITHDRAWN:
-        return Outcome.refused(
-            Code.POST_WITHDRAWN,
-            f"Post {post.number} was withdrawn; nothing changed.",
-            post=post,
-        )
-    return None

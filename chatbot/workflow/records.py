@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from chatbot.messages import MessageRef
 from chatbot.policy.model import Draft, MediaDeclaration, Verdict
-from chatbot.ports import MessageRef
 from chatbot.workflow.people import Person
 from chatbot.workflow.posts import Link, Post, PostState, Version, Vote, VoteKind
 

@@ -30,11 +30,13 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from chatbot.ports import Port, ReminderNotice
+from chatbot.notices import ReminderNotice
+from chatbot.ports import Port
 from chatbot.store import Store
 from chatbot.workflow.clock import Clock, SystemClock, utc_text
 from chatbot.workflow.jobs import JobQueue
 from chatbot.workflow.people import Person
+from chatbot.workflow.wording import command
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +97,7 @@ def reminder_text(
             "Check the reactions to your post now.",
             f"The policy: “{REACTIONS_ADVICE}”",
             "If you see hateful comments from one user to another, "
-            "`checkpost incident <link to the comment> [notes]` sends the comms team the "
+            f"{command('incident <link to the comment> [notes]')} sends the comms team the "
             "policy's checklist.",
         ]
     else:
@@ -103,7 +105,7 @@ def reminder_text(
             f"Reminder {seq + 1} of {total} for post {post}: {url}",
             "Check it again and note any major reaction, positive or negative, "
             "then record the metrics:",
-            f"`checkpost {metrics_command(post)}` "
+            f"{command(metrics_command(post))} "
             "(start a note with “major:” to alert the comms team).",
             f"The policy: “{MEASURE_ADVICE}”",
         ]

@@ -1,16 +1,10 @@
 """The post workflow as the adapters drive it: submit, decide, publish, measure, report incidents.
 
-Each action follows one pattern, so the guarantees hold everywhere:
-
-1. If the event's idempotency key was seen, return the earlier `Outcome` marked `duplicate`;
-   nothing changes and nobody is told again.
-2. In one transaction: load the post, apply the rules of `posts`, write the change, its audit
-   entry, the key with the outcome (which also marks the adapter's inbox entry of that key
-   done), and the jobs of what people must be told (`jobs`). A refusal is stored under the
-   key too.
-3. After the commit, run those jobs: talk to people through the port. A port failure is
-   logged and listed in `Outcome.delivery_errors`; it never undoes the change, and the job is
-   tried again later. Jobs a crash left undone are run by `resume()` at start-up.
+Each action runs through `actions.ActionRunner`, one pattern that keeps the guarantees
+everywhere (a seen idempotency key changes nothing; the change, its audit entry, the key and
+the jobs of what people must be told commit together; the jobs run after the commit and a
+failed delivery never undoes a change). Each action's change loads the post and applies the
+rules of `posts`. Incidents are the `incident_desk`'s; `Workflow` hands them on.
 
 People's mistakes come back as refusals (`Outcome.ok` false, see `outcome`), never raised.
 """
@@ -19,19 +13,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from sqlite_utils import Database
 
-from chatbot import pause
 from chatbot.config import Settings
+from chatbot.notices import Notice
 from chatbot.policy.model import Draft, Verdict
-from chatbot.ports import Notice, Port
+from chatbot.ports import Port
 from chatbot.store import AuditEntry, Store
-from chatbot.workflow import incidents as inc
-from chatbot.workflow import records
+from chatbot.workflow import records, wording
+from chatbot.workflow.actions import ActionRunner, Effect
 from chatbot.workflow.clock import Clock, SystemClock
+from chatbot.workflow.decisions import (
+    refuse_actor,
+    refuse_final,
+    refuse_revision,
+    refuse_vote,
+    unknown_post,
+)
+from chatbot.workflow.incident_desk import IncidentDesk
+from chatbot.workflow.incidents import Incident
 from chatbot.workflow.jobs import Handler, Job, JobQueue, StoredJob, notice_data, notice_from
 from chatbot.workflow.links import LinkError, link_platform
 from chatbot.workflow.metrics import Metrics, MetricsError, parse_metrics, record_metrics
@@ -44,18 +46,14 @@ from chatbot.workflow.posts import (
     PostState,
     Vote,
     VoteKind,
-    refuse_final,
-    refuse_vote,
     state_for_votes,
 )
 from chatbot.workflow.reminders import cancel_reminders, schedule_reminders
 
 log = logging.getLogger(__name__)
 
-Check = Callable[[Draft], Verdict]
-#: What a change leaves to do after its commit: a durable job, or a local call (a wake-up).
-Effect = Job | tuple[str, Callable[[], None]]
-Change = Callable[[Database, float], tuple[Outcome, list[Effect]]]
+#: What checks a draft: the rules, the learned layer and the review, as configured.
+CheckDraft = Callable[[Draft], Verdict]
 
 
 class Workflow:
@@ -82,6 +80,8 @@ class Workflow:
         self.clock = clock or SystemClock()
         self.on_reminders_scheduled = on_reminders_scheduled
         self.jobs = JobQueue(store, port.platform, self.clock, on_retry=self._reminders_scheduled)
+        self.actions = ActionRunner(store, self.jobs, self.clock)
+        self.incidents = IncidentDesk(self.actions, store, port, self.comms)
         self._register_jobs()
 
     @classmethod
@@ -119,8 +119,8 @@ class Workflow:
         """`checkpost status N`: the post and a one-line summary of where it stands."""
         post = self.post(number)
         if post is None:
-            return _unknown_post(number)
-        return Outcome(True, Code.NOTHING_CHANGED, _summary(post, self.approvals_required),
+            return unknown_post(number)
+        return Outcome(True, Code.NOTHING_CHANGED, wording.summary(post, self.approvals_required),
                        post=post)
 
     def find_comms_message(self, ref_id: str) -> tuple[int, int] | None:
@@ -128,9 +128,8 @@ class Workflow:
         with self.store.reading() as db:
             return records.find_comms_message(db, ref_id)
 
-    def incident(self, incident_id: int) -> inc.Incident | None:
-        with self.store.reading() as db:
-            return inc.load_incident(db, incident_id)
+    def incident(self, incident_id: int) -> Incident | None:
+        return self.incidents.incident(incident_id)
 
     def history(self, number: int) -> list[AuditEntry]:
         return self.store.audit_log(post=number)
@@ -138,7 +137,7 @@ class Workflow:
     def recall(self, key: str) -> Outcome | None:
         """The answer given to the event with this key, if any: e.g. the post a Matrix
         `!checkpost` message became, when that message is later edited into a revision."""
-        return self._replay(key)
+        return self.actions.replay(key)
 
     def is_comms(self, person: Person | str) -> bool:
         return Person.parse(person) in self.comms
@@ -146,7 +145,7 @@ class Workflow:
     # --- submitting ------------------------------------------------------------------------
 
     def submit(
-        self, draft: Draft, verdict: Verdict | Check, *, poster: Person | str,
+        self, draft: Draft, verdict: Verdict | CheckDraft, *, poster: Person | str,
         key: str | None = None,
     ) -> Outcome:
         """A checked draft becomes post N, waiting for comms; comms see it, the poster is told.
@@ -155,69 +154,68 @@ class Workflow:
         if the event is not a duplicate, so a redelivery does not run the LLM again).
         """
         poster = Person.parse(poster)
-        if (earlier := self._replay(key)) is not None:
+        if (earlier := self.actions.replay(key)) is not None:
             return earlier
         if not draft.text.strip():
-            return self._refuse("submit", key, _empty_draft())
+            return self.actions.refuse("submit", key, Outcome.refused(Code.BAD_INPUT,
+                                                             wording.empty_draft()))
         checked = verdict(draft) if callable(verdict) else verdict
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             number = records.insert_post(db, poster, now)
             records.insert_version(db, number, 1, draft, checked, poster, now)
-            self._audit(now, poster, "submitted", post=number, why=draft.context,
-                        detail=_verdict_detail(1, checked))
+            self.actions.audit(now, poster, "submitted", post=number, why=draft.context,
+                               detail=_verdict_detail(1, checked))
             post = _load(db, number)
             return (
-                Outcome.done(Code.SUBMITTED, f"Post {number} is submitted: "
-                             f"{_findings_line(checked)} It waits for the comms team's approval.",
-                             post=post),
+                Outcome.done(Code.SUBMITTED, wording.submitted(number, checked), post=post),
                 self._route(post),
             )
 
-        return self._act("submit", key, change)
+        return self.actions.run("submit", key, change)
 
     def revise(
-        self, number: int, draft: Draft, verdict: Verdict | Check, *, by: Person | str,
+        self, number: int, draft: Draft, verdict: Verdict | CheckDraft, *, by: Person | str,
         key: str | None = None,
     ) -> Outcome:
         """The poster's new text for post N: checked again, votes reset, history kept."""
         by = Person.parse(by)
-        if (earlier := self._replay(key)) is not None:
+        if (earlier := self.actions.replay(key)) is not None:
             return earlier
         if not draft.text.strip():
-            return self._refuse("revise", key, _empty_draft())
+            return self.actions.refuse("revise", key, Outcome.refused(Code.BAD_INPUT,
+                                                             wording.empty_draft()))
         post = self.post(number)
         if post is None:
-            return self._refuse("revise", key, _unknown_post(number))
-        if refusal := self._refuse_revision(post, by):
-            return self._refuse("revise", key, refusal)
+            return self.actions.refuse("revise", key, unknown_post(number))
+        if refusal := refuse_revision(post, by):
+            return self.actions.refuse("revise", key, refusal)
         checked = verdict(draft) if callable(verdict) else verdict
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             post = records.load_post(db, number)
             if post is None:
-                return _unknown_post(number), []
-            if refusal := self._refuse_revision(post, by):
+                return unknown_post(number), []
+            if refusal := refuse_revision(post, by):
                 return refusal, []
             version = post.current.number + 1
             records.insert_version(db, number, version, draft, checked, by, now)
             records.set_state(db, post, PostState.PENDING, now)
-            self._audit(now, by, "revised", post=number, why=draft.context,
-                        detail={**_verdict_detail(version, checked),
-                                "previous_state": str(post.state),
-                                "votes_reset": len(post.votes)})
+            self.actions.audit(now, by, "revised", post=number, why=draft.context,
+                               detail={**_verdict_detail(version, checked),
+                                       "previous_state": str(post.state),
+                                       "votes_reset": len(post.votes)})
             revised = _load(db, number)
             effects = self._route(revised)
             if post.current.comms_ref:
                 effects.insert(0, self._update_comms(post))
             return (
-                Outcome.done(Code.REVISED, f"Post {number} is now version {version}: "
-                             f"{_findings_line(checked)} Earlier votes are reset; it waits for "
-                             "the comms team's approval again.", post=revised),
+                Outcome.done(Code.REVISED, wording.revised(number, version, checked),
+                             post=revised),
                 effects,
             )
 
-        return self._act("revise", key, change)
+        return self.actions.run("revise", key, change)
 
     # --- deciding --------------------------------------------------------------------------
 
@@ -248,19 +246,18 @@ class Workflow:
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             post = records.load_post(db, number)
             if post is None:
-                return _unknown_post(number), []
+                return unknown_post(number), []
             if refusal := refuse_vote(post, by, None, comms=self.comms, version=version):
                 return refusal, []
             vote = post.vote_of(by)
             if vote is None or (kind is not None and vote.kind != kind):
-                what = {"approve": "approval", "changes": "change request", None: "vote"}[kind]
-                return Outcome.refused(Code.NO_VOTE, f"You have no {what} on post {number} to "
-                                       "withdraw; nothing changed.", post=post), []
+                return Outcome.refused(Code.NO_VOTE, wording.no_vote_to_withdraw(number, kind),
+                                       post=post), []
             records.delete_vote(db, post, by, vote.kind)
             return self._after_votes(db, post, now, by, "vote-withdrawn",
-                                     why=f"withdrew {_vote_name(vote.kind)}")
+                                     why=f"withdrew {wording.vote_name(vote.kind)}")
 
-        return self._act("withdraw-vote", key, change)
+        return self.actions.run("withdraw-vote", key, change)
 
     def _vote(
         self, number: int, by: Person, kind: VoteKind, comment: str, override_reason: str,
@@ -269,7 +266,7 @@ class Workflow:
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             post = records.load_post(db, number)
             if post is None:
-                return _unknown_post(number), []
+                return unknown_post(number), []
             if refusal := refuse_vote(post, by, kind, comms=self.comms, version=version,
                                       override_reason=override_reason):
                 return refusal, []
@@ -281,15 +278,15 @@ class Workflow:
             vote = Vote(by, kind, now, note, reason)
             if earlier and (earlier.kind, earlier.comment, earlier.override_reason) == (
                     vote.kind, vote.comment, vote.override_reason):
-                return Outcome.unchanged(f"Your {_vote_name(kind)} of post {number} is already "
-                                         "recorded; nothing changed.", post=post), []
+                return Outcome.unchanged(wording.vote_already_recorded(number, kind),
+                                         post=post), []
             records.put_vote(db, post, vote)
             return self._after_votes(
                 db, post, now, by, kind, why=vote.override_reason or vote.comment,
                 detail={"comment": vote.comment, "override_reason": vote.override_reason},
             )
 
-        return self._act(kind, key, change)
+        return self.actions.run(kind, key, change)
 
     def _after_votes(
         self, db: Database, before: Post, now: float, by: Person, action: str, why: str,
@@ -302,31 +299,28 @@ class Workflow:
         if state is not post.state:
             records.set_state(db, post, state, now)
             post = _load(db, before.number)
-        self._audit(now, by, action, post=post.number, why=why,
-                    detail={**(detail or {}), "version": post.current.number,
-                            "state": str(post.state), "previous_state": str(before.state),
-                            "approvals": len(post.approvals)})
+        self.actions.audit(now, by, action, post=post.number, why=why,
+                           detail={**(detail or {}), "version": post.current.number,
+                                   "state": str(post.state), "previous_state": str(before.state),
+                                   "approvals": len(post.approvals)})
         effects: list[Effect] = [self._update_comms(post)]
         if post.state is not before.state:
             effects.append(self._tell_poster_of_decision(post, by))
         return self._vote_outcome(before, post, by), effects
 
     def _vote_outcome(self, before: Post, post: Post, by: Person) -> Outcome:
-        n = post.number
         if post.state is PostState.APPROVED and before.state is not PostState.APPROVED:
-            who = ", ".join(v.voter.user_id for v in post.approvals)
-            return Outcome.done(Code.APPROVED, f"Post {n} is approved (by {who}); the poster "
-                                "can publish it.", post=post)
+            return Outcome.done(Code.APPROVED, wording.approved(post), post=post)
         if (post.state is PostState.CHANGES_REQUESTED
                 and before.state is not PostState.CHANGES_REQUESTED):
-            return Outcome.done(Code.CHANGES_REQUESTED, f"Changes are requested on post {n}; "
-                                "the poster is told.", post=post)
-        if post.vote_of(by) is None:
-            return Outcome.done(Code.VOTE_WITHDRAWN, f"Your vote on post {n} is withdrawn. "
-                                + _summary(post, self.approvals_required), post=post)
-        return Outcome.done(Code.VOTE_RECORDED, f"Your {_vote_name(post.vote_of(by).kind)} "
-                            f"of post {n} is recorded. " + _summary(post, self.approvals_required),
-                            post=post)
+            return Outcome.done(Code.CHANGES_REQUESTED, wording.changes_requested(post.number),
+                                post=post)
+        vote = post.vote_of(by)
+        if vote is None:
+            return Outcome.done(Code.VOTE_WITHDRAWN,
+                                wording.vote_withdrawn(post, self.approvals_required), post=post)
+        return Outcome.done(Code.VOTE_RECORDED,
+                            wording.vote_recorded(post, vote, self.approvals_required), post=post)
 
     # --- publishing and withdrawing --------------------------------------------------------
 
@@ -344,8 +338,8 @@ class Workflow:
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             post = records.load_post(db, number)
             if post is None:
-                return _unknown_post(number), []
-            if refusal := self._refuse_actor(post, by, "mark it published"):
+                return unknown_post(number), []
+            if refusal := refuse_actor(post, by, "mark it published", comms=self.comms):
                 return refusal, []
             if post.state is PostState.WITHDRAWN:
                 return refuse_final(post), []
@@ -356,19 +350,19 @@ class Workflow:
             url_ = url.strip()
             existing = next((k for k in post.links if k.platform == platform), None)
             if existing and existing.url == url_:
-                return Outcome.unchanged(f"Post {number} is already recorded as published on "
-                                         f"{platform} at {url_}; nothing changed.",
+                return Outcome.unchanged(wording.already_published_at(number, platform, url_),
                                          post=post), []
             if existing:
                 records.update_link_url(db, existing.id, url_)
                 records.touch(db, number, now)
-                self._audit(now, by, "link-updated", post=number, why=f"was {existing.url}",
-                            detail={"platform": platform, "url": url_})
-                return Outcome.done(Code.LINK_UPDATED, f"Post {number}'s {platform} link is now "
-                                    f"{url_}.", post=_load(db, number)), []
+                self.actions.audit(now, by, "link-updated", post=number,
+                                   why=f"was {existing.url}",
+                                   detail={"platform": platform, "url": url_})
+                return Outcome.done(Code.LINK_UPDATED, wording.link_updated(number, platform, url_),
+                                    post=_load(db, number)), []
             return self._add_link(db, post, platform, url_, by, now)
 
-        return self._act("publish", key, change)
+        return self.actions.run("publish", key, change)
 
     def _add_link(
         self, db: Database, post: Post, platform: str, url: str, by: Person, now: float
@@ -379,32 +373,28 @@ class Workflow:
         if post.state is not PostState.PUBLISHED:
             records.set_state(db, post, PostState.PUBLISHED, now)
         count = schedule_reminders(db, post.number, link, now, self.reminder_offsets)
-        warning = "" if approved else (
-            f"Post {post.number} was published without the comms team's approval (it was "
-            f"{post.state}); the comms team is told.")
-        self._audit(now, by, "published", post=post.number, why=warning,
-                    detail={"platform": platform, "url": url, "approved": approved,
-                            "reminders": count})
+        warning = "" if approved else wording.published_unapproved(post.number, post.state)
+        self.actions.audit(now, by, "published", post=post.number, why=warning,
+                           detail={"platform": platform, "url": url, "approved": approved,
+                                   "reminders": count})
         published = _load(db, post.number)
         effects: list[Effect] = [self._update_comms(published), ("wake the reminder scheduler",
                                                                  self._reminders_scheduled)]
         if not approved:
             effects.append(self._alert(Notice(
                 "published-unapproved",
-                f"Post {post.number} was published on {platform} without approval "
-                f"(it was {post.state}), marked by {by.user_id}: {url}",
+                wording.published_unapproved_alert(post.number, platform, post.state,
+                                                   by.user_id, url),
                 post.number, url, actor=by)))
         if by != post.poster:
             effects.append(self._tell(post.poster, Notice(
-                "published", f"{by.user_id} marked post {post.number} published on {platform}: "
-                f"{url}. Reminders to check the reactions will follow.", post.number, url,
-                actor=by)))
-        when = ", ".join(_offset_name(o) for o in self.reminder_offsets) or "none"
+                "published", wording.published_by_other(by.user_id, post.number, platform, url),
+                post.number, url, actor=by)))
         return (
             Outcome.done(Code.PUBLISHED if post.state is not PostState.PUBLISHED
                          else Code.LINK_ADDED,
-                         f"Post {post.number} is marked published on {platform}: {url}. "
-                         f"Reminders to check the reactions: {when}.", post=published,
+                         wording.marked_published(post.number, platform, url,
+                                                  self.reminder_offsets), post=published,
                          warnings=(warning,) if warning else ()),
             effects,
         )
@@ -418,27 +408,26 @@ class Workflow:
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             post = records.load_post(db, number)
             if post is None:
-                return _unknown_post(number), []
-            if refusal := self._refuse_actor(post, by, "withdraw it"):
+                return unknown_post(number), []
+            if refusal := refuse_actor(post, by, "withdraw it", comms=self.comms):
                 return refusal, []
             if post.state is PostState.WITHDRAWN:
                 return refuse_final(post), []
             records.set_state(db, post, PostState.WITHDRAWN, now)
             cancelled = cancel_reminders(db, number, now)
-            self._audit(now, by, "withdrawn", post=number, why=reason,
-                        detail={"previous_state": str(post.state),
-                                "reminders_cancelled": cancelled})
+            self.actions.audit(now, by, "withdrawn", post=number, why=reason,
+                               detail={"previous_state": str(post.state),
+                                       "reminders_cancelled": cancelled})
             withdrawn = _load(db, number)
             effects: list[Effect] = [self._update_comms(withdrawn)]
             if by != post.poster:
                 effects.append(self._tell(post.poster, Notice(
-                    "withdrawn", f"{by.user_id} withdrew post {number}"
-                    + (f": {reason}" if reason else "."), number, actor=by)))
-            return Outcome.done(Code.WITHDRAWN, f"Post {number} is withdrawn"
-                                + (f" and its {cancelled} pending reminder(s) cancelled."
-                                   if cancelled else "."), post=withdrawn), effects
+                    "withdrawn", wording.withdrawn_by(by.user_id, number, reason), number,
+                    actor=by)))
+            return Outcome.done(Code.WITHDRAWN, wording.withdrawn(number, cancelled),
+                                post=withdrawn), effects
 
-        return self._act("withdraw", key, change)
+        return self.actions.run("withdraw", key, change)
 
     # --- after publishing ------------------------------------------------------------------
 
@@ -451,194 +440,58 @@ class Workflow:
             try:
                 metrics = parse_metrics(metrics)
             except MetricsError as exc:
-                return self._refuse("metrics", key, Outcome.refused(Code.BAD_INPUT, str(exc)))
+                return self.actions.refuse("metrics", key,
+                                           Outcome.refused(Code.BAD_INPUT, str(exc)))
         parsed = metrics
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             post = records.load_post(db, number)
             if post is None:
-                return _unknown_post(number), []
+                return unknown_post(number), []
             if by != post.poster and by not in self.comms:
-                return Outcome.refused(Code.NOT_ALLOWED, f"Only the poster of post {number} or a "
-                                       "comms member can record its metrics.", post=post), []
+                return Outcome.refused(Code.NOT_ALLOWED, wording.metrics_not_allowed(number),
+                                       post=post), []
             if not post.links:
-                return Outcome.refused(Code.NOT_PUBLISHED, f"Post {number} is not published yet; "
-                                       f"mark it first with `checkpost published {number} URL`.",
+                return Outcome.refused(Code.NOT_PUBLISHED, wording.not_published(number),
                                        post=post), []
             link = _link_for(post, parsed.platform)
             if parsed.platform and link is None:
                 where = ", ".join(k.platform for k in post.links)
-                return Outcome.refused(Code.BAD_INPUT, f"Post {number} has no "
-                                       f"{parsed.platform} link; it was published on {where}.",
+                return Outcome.refused(Code.BAD_INPUT,
+                                       wording.no_link_on(number, parsed.platform, where),
                                        post=post), []
             record_metrics(db, number, link.id if link else None, parsed, by, now)
             records.touch(db, number, now)
-            self._audit(now, by, "metrics", post=number, why=parsed.notes,
-                        detail={**parsed.numbers, "major": parsed.major})
+            self.actions.audit(now, by, "metrics", post=number, why=parsed.notes,
+                               detail={**parsed.numbers, "major": parsed.major})
             effects: list[Effect] = []
             if parsed.major:
                 url = link.url if link else post.links[0].url
                 effects.append(self._alert(Notice(
-                    "major-reaction", f"Major reaction on post {number} ({url}), noted by "
-                    f"{by.user_id}: {parsed.notes}", number, url, actor=by)))
-            return Outcome.done(Code.METRICS_RECORDED, f"Metrics for post {number} recorded: "
-                                f"{parsed.summary()}."
-                                + (" The comms team is alerted to the major reaction."
-                                   if parsed.major else ""),
+                    "major-reaction", wording.major_reaction(number, url, by.user_id,
+                                                             parsed.notes),
+                    number, url, actor=by)))
+            return Outcome.done(Code.METRICS_RECORDED,
+                                wording.metrics_recorded(number, parsed.summary(), parsed.major),
                                 post=_load(db, number)), effects
 
-        return self._act("metrics", key, change)
+        return self.actions.run("metrics", key, change)
+
+    # --- incidents: see `incident_desk` ----------------------------------------------------
 
     def report_incident(
         self, link: str, *, by: Person | str, notes: str = "", number: int | None = None,
         key: str | None = None,
     ) -> Outcome:
-        """`checkpost incident <link> [notes]`: a hateful comment seen under a post.
-
-        Comms get the policy's checklist; the post is the one given, or the one whose
-        published link the comment's address starts with.
-        """
-        by = Person.parse(by)
-        try:
-            link_platform(link)
-        except LinkError as exc:
-            return self._refuse("incident", key, Outcome.refused(
-                Code.BAD_INPUT, str(exc).replace("published post's", "comment's")))
-
-        def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
-            post = number
-            if post is not None and records.load_post(db, post) is None:
-                return _unknown_post(post), []
-            if post is None:
-                post = inc.post_for_comment_link(db, link)
-            incident_id = inc.insert_incident(db, post, link.strip(), by, notes, now)
-            inc.mark_step(db, incident_id, inc.CHECKLIST[0], by, "recorded with checkpost", now)
-            self._audit(now, by, "incident-reported", post=post, incident=incident_id,
-                        why=notes, detail={"link": link.strip()})
-            incident = _load_incident(db, incident_id)
-            return (
-                Outcome.done(Code.INCIDENT_RECORDED, f"Incident {incident_id} is recorded"
-                             + (f" under post {post}" if post else "")
-                             + "; the comms team has the policy's checklist."
-                             + ("" if post else " It is not tied to a post: to file it under "
-                                "one (an X reply's link cannot say which), write `incident N "
-                                "URL`."), incident=incident),
-                [Job("show-incident", {"incident": incident.id})],
-            )
-
-        return self._act("incident", key, change)
+        """`checkpost incident [N] <link> [notes]`: see `IncidentDesk.report`."""
+        return self.incidents.report(link, by=by, notes=notes, number=number, key=key)
 
     def mark_incident_step(
         self, incident_id: int, step: str, *, by: Person | str, note: str = "",
         key: str | None = None,
     ) -> Outcome:
-        """Tick one step of an incident's checklist (by number, key or alias, e.g. "hide")."""
-        by = Person.parse(by)
-        found = inc.find_step(step)
-
-        def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
-            incident = inc.load_incident(db, incident_id)
-            if incident is None:
-                return Outcome.refused(Code.UNKNOWN_INCIDENT, f"There is no incident "
-                                       f"{incident_id}; check the number in the comms message."), []
-            if found is None:
-                names = ", ".join(f"{i} {s.key}" for i, s in enumerate(inc.CHECKLIST, 1))
-                return Outcome.refused(Code.UNKNOWN_STEP, f"{step!r} is not a step of the "
-                                       f"checklist; use one of: {names}.", incident=incident), []
-            if by != incident.reporter and by not in self.comms:
-                return Outcome.refused(Code.NOT_ALLOWED, "Only whoever reported the incident or "
-                                       "a comms member can tick its steps.", incident=incident), []
-            state = next(s for s in incident.steps if s.step == found)
-            if state.done:
-                return Outcome.unchanged(f"“{found.title}” was already done by "
-                                         f"{state.done_by.user_id if state.done_by else '?'}; "
-                                         "nothing changed.", incident=incident), []
-            inc.mark_step(db, incident_id, found, by, note, now)
-            closed = len(incident.open_steps) == 1
-            if closed:
-                inc.close_incident(db, incident_id, now)
-            self._audit(now, by, "incident-step", post=incident.post_number,
-                        incident=incident_id, why=note,
-                        detail={"step": found.key, "closed": closed})
-            incident = _load_incident(db, incident_id)
-            effects: list[Effect] = []
-            if incident.comms_ref:
-                effects.append(Job("update-incident", {"incident": incident_id}))
-            if closed:
-                return Outcome.done(Code.INCIDENT_CLOSED, f"Incident {incident_id}: every step is "
-                                    "done.", incident=incident), effects
-            return Outcome.done(Code.STEP_DONE, f"Incident {incident_id}: “{found.title}” done; "
-                                f"{len(incident.open_steps)} step(s) left.",
-                                incident=incident), effects
-
-        return self._act("incident-step", key, change)
-
-    # --- machinery -------------------------------------------------------------------------
-
-    def _act(self, action: str, key: str | None, change: Change) -> Outcome:
-        if (earlier := self._replay(key)) is not None:
-            return earlier
-        with self.store.transaction() as db:
-            if (earlier := self._replay(key)) is not None:  # another thread was first
-                return earlier
-            now = self.clock.now()
-            outcome, effects = change(db, now)
-            jobs = self.jobs.add(db, [e for e in effects if isinstance(e, Job)], now)
-            self.store.remember(key, action, outcome.to_json(), now)
-            pause.at("applied", action)
-        pause.at("committed", action)
-        errors = self.jobs.run(jobs) + self._run([e for e in effects if not isinstance(e, Job)])
-        if outcome.post is not None and effects:
-            outcome = replace(outcome, post=self.post(outcome.post.number))
-        if outcome.incident is not None and effects:
-            outcome = replace(outcome, incident=self.incident(outcome.incident.id))
-        return replace(outcome, delivery_errors=errors) if errors else outcome
-
-    def _refuse(self, action: str, key: str | None, refusal: Outcome) -> Outcome:
-        """A refusal decided before the transaction, kept under the key like any other."""
-        return self._act(action, key, lambda db, now: (refusal, []))
-
-    def _replay(self, key: str | None) -> Outcome | None:
-        data = self.store.recall(key)
-        if data is None:
-            return None
-        return Outcome(
-            ok=data["ok"], code=Code(data["code"]), message=data["message"],
-            post=self.post(data["post"]) if data["post"] else None,
-            incident=self.incident(data["incident"]) if data["incident"] else None,
-            changed=data["changed"], duplicate=True, warnings=tuple(data["warnings"]),
-        )
-
-    def _run(self, effects: list[tuple[str, Callable[[], None]]]) -> tuple[str, ...]:
-        errors = []
-        for what, call in effects:
-            try:
-                call()
-            except Exception as exc:
-                log.warning("could not %s: %s", what, exc)
-                errors.append(f"could not {what}: {exc}")
-        return tuple(errors)
-
-    def _audit(self, now: float, by: Person, action: str, *, post: int | None = None,
-               incident: int | None = None, why: str = "",
-               detail: dict[str, Any] | None = None) -> None:
-        self.store.audit(at=now, actor=str(by), platform=by.platform, action=action, post=post,
-                         incident=incident, why=why, detail=detail)
-
-    def _refuse_actor(self, post: Post, by: Person, doing: str) -> Outcome | None:
-        if by != post.poster and by not in self.comms:
-            return Outcome.refused(Code.NOT_ALLOWED, f"Only the poster of post {post.number} or a "
-                                   f"comms member can {doing}; nothing changed.", post=post)
-        if by.platform != post.platform:
-            return Outcome.refused(Code.OTHER_PLATFORM, f"Post {post.number} was submitted on "
-                                   f"{post.platform}; {doing} there. Nothing changed.", post=post)
-        return None
-
-    def _refuse_revision(self, post: Post, by: Person) -> Outcome | None:
-        if by != post.poster:
-            return Outcome.refused(Code.NOT_ALLOWED, f"Only the poster of post {post.number} can "
-                                   "revise it; nothing changed.", post=post)
-        return refuse_final(post)
+        """`checkpost incident done ID STEP`: see `IncidentDesk.mark_step`."""
+        return self.incidents.mark_step(incident_id, step, by=by, note=note, key=key)
 
     # --- jobs: what people are told, durably --------------------------------------------------
 
@@ -670,10 +523,6 @@ class Workflow:
             "update-comms": Handler(self._job_update_comms, fixed("update the comms message")),
             "tell": Handler(self._job_tell, lambda job: f"tell {job.data['person']}"),
             "alert-comms": Handler(self._job_alert, fixed("alert comms")),
-            "show-incident": Handler(self._job_show_incident,
-                                     fixed("show the incident to comms")),
-            "update-incident": Handler(self._job_update_incident,
-                                       fixed("update the incident message")),
         })
 
     def _job_tell_findings(self, job: StoredJob) -> None:
@@ -683,8 +532,8 @@ class Workflow:
         version = job.data["version"]
         self.port.tell(post.poster, Notice(
             "submitted" if version == 1 else "revised",
-            f"Post {post.number} (version {version}) goes to {self.port.comms_where} "
-            "for approval.", post.number, key=f"job-{job.id}"))
+            wording.goes_to_comms(post.number, version, self.port.comms_where), post.number,
+            key=f"job-{job.id}", post=post))
 
     def _job_show_post(self, job: StoredJob) -> None:
         """Show the version to comms and remember where, once: a version already shown, or
@@ -700,14 +549,11 @@ class Workflow:
         except Exception:
             if not job.last_error:
                 self.jobs.add_and_run([self._tell(post.poster, Notice(
-                    "comms-unreachable", f"Post {number} (version {version}) could not be "
-                    "shown to the comms team yet; it is saved, and checkpost tries again and "
-                    "tells you when they have it.", number))])
+                    "comms-unreachable", wording.comms_unreachable(number, version), number))])
             raise
         follow = [self._tell(post.poster, Notice(
-            "routed", f"Post {number} (version {version}) is now in "
-            f"{ref.where or self.port.comms_where} for approval.", number))] \
-            if job.last_error else []
+            "routed", wording.routed(number, version, ref.where or self.port.comms_where),
+            number))] if job.last_error else []
         with self.store.transaction() as db:
             records.set_comms_ref(db, number, version, ref)
             ids = self.jobs.add(db, follow, self.clock.now())
@@ -728,33 +574,17 @@ class Workflow:
     def _job_alert(self, job: StoredJob) -> None:
         self.port.alert_comms(notice_from(job.data["notice"], key=f"job-{job.id}"))
 
-    def _job_show_incident(self, job: StoredJob) -> None:
-        incident = self.incident(job.data["incident"])
-        if incident is None or incident.comms_ref is not None:
-            return
-        ref = self.port.show_incident_to_comms(incident)
-        with self.store.transaction() as db:
-            inc.set_incident_ref(db, incident.id, ref)
-
-    def _job_update_incident(self, job: StoredJob) -> None:
-        incident = self.incident(job.data["incident"])
-        if incident is not None and incident.comms_ref is not None:
-            self.port.update_incident_message(incident.comms_ref, incident)
-
     def _tell_poster_of_decision(self, post: Post, by: Person) -> Effect:
         n = post.number
         if post.state is PostState.APPROVED:
-            notice = Notice("approved", f"Post {n} is approved; publish it, then mark it with "
-                            f"`checkpost published {n} URL`.", n, actor=by)
+            notice = Notice("approved", wording.approved_notice(n), n, actor=by)
         elif post.state is PostState.CHANGES_REQUESTED:
-            comments = "; ".join(f"{v.voter.user_id}: {v.comment}" if v.comment
-                                 else v.voter.user_id for v in post.change_requests)
-            notice = Notice("changes-requested", f"Changes are requested on post {n} "
-                            f"({comments}). Revise the draft to submit a new version.", n,
+            notice = Notice("changes-requested",
+                            wording.changes_requested_notice(n, post.change_requests), n,
                             actor=by)
         else:
-            notice = Notice("approval-lost", f"Post {n} waits for approval again: "
-                            + _summary(post, self.approvals_required), n, actor=by)
+            notice = Notice("approval-lost", wording.approval_lost(post, self.approvals_required),
+                            n, actor=by)
         return self._tell(post.poster, notice)
 
     def _reminders_scheduled(self) -> None:
@@ -768,69 +598,12 @@ def _load(db: Database, number: int) -> Post:
     return post
 
 
-def _load_incident(db: Database, incident_id: int) -> inc.Incident:
-    incident = inc.load_incident(db, incident_id)
-    assert incident is not None, f"incident {incident_id} vanished inside its own transaction"
-    return incident
-
-
-def _empty_draft() -> Outcome:
-    return Outcome.refused(Code.BAD_INPUT, "The draft is empty; write the post's text.")
-
-
-def _unknown_post(number: int) -> Outcome:
-    return Outcome.refused(Code.UNKNOWN_POST, f"There is no post {number}; check the number in "
-                           "the bot's reply to your draft.")
-
-
-def _summary(post: Post, required: int) -> str:
-    n = post.number
-    match post.state:
-        case PostState.PENDING:
-            text = f"Post {n} waits for approval: {len(post.approvals)} of {required} approval(s)."
-            if post.current.errors and not post.override:
-                text += " Its error-level findings need an override reason to approve."
-            return text
-        case PostState.APPROVED:
-            return f"Post {n} is approved; it can be published."
-        case PostState.CHANGES_REQUESTED:
-            who = ", ".join(v.voter.user_id for v in post.change_requests)
-            return f"Post {n} has changes requested (by {who}); it waits for a new version."
-        case PostState.PUBLISHED:
-            return f"Post {n} is published: " + ", ".join(k.url for k in post.links) + "."
-        case PostState.WITHDRAWN:
-            return f"Post {n} was withdrawn."
-    return f"Post {n} is {post.state}."
-
-
-def _findings_line(verdict: Verdict) -> str:
-    if not verdict.findings:
-        return "no findings."
-    errors = sum(f.level == "error" for f in verdict.findings)
-    return (f"{len(verdict.findings)} finding(s), {errors} of them error-level"
-            f" ({', '.join(sorted(verdict.labels))}).")
-
-
 def _verdict_detail(version: int, verdict: Verdict) -> dict[str, Any]:
     return {"version": version, "verdict": verdict.verdict,
             "labels": sorted(verdict.labels), "policy_version": verdict.policy_version}
-
-
-def _vote_name(kind: str) -> str:
-    return "approval" if kind == "approve" else "change request"
 
 
 def _link_for(post: Post, platform: str) -> Link | None:
     if platform:
         return next((k for k in post.links if k.platform == platform), None)
     return post.links[0] if len(post.links) == 1 else None
-
-
-def _offset_name(seconds: int) -> str:
-    if seconds == 0:
-        return "now"
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
-        if seconds % size == 0:
-            count = seconds // size
-            return f"in {count} {unit}{'s' if count != 1 else ''}"
-    raise AssertionError("unreachable: every whole number of seconds divides by 1")

@@ -22,24 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from chatbot.commands import (
-    Approve,
-    Check,
-    Command,
-    CommandError,
-    Empty,
-    Help,
-    Incident,
-    IncidentStep,
-    MetricsCommand,
-    Published,
-    RequestChanges,
-    Revise,
-    Status,
-    Withdraw,
-    parse_command,
-)
-from chatbot.policy.model import Account, Draft, Verdict
+from chatbot.chat import CheckDraft, carry_out, refusal_to_explain, vote_by_reaction
+from chatbot.commands import Check, Command, CommandError, Empty, Help, Revise, parse_command
 from chatbot.verdict import DraftError
 from chatbot.workflow import Code, Outcome, Person, Workflow
 from chatbot.workflow.posts import VoteKind
@@ -63,14 +47,8 @@ from .transport import Connection, MatrixError
 
 log = logging.getLogger("chatbot.adapters.matrix")
 
-CheckDraft = Callable[[Draft], Verdict]
-
-_VOTES = {THUMBS_UP: "approve", THUMBS_DOWN: "changes"}
+_VOTES: dict[str, VoteKind] = {THUMBS_UP: "approve", THUMBS_DOWN: "changes"}
 _SUBMITTED = frozenset({Code.SUBMITTED, Code.REVISED})
-#: Refusals of a reaction worth an answer: the person can do something about them.
-_ANSWER_REACTION = frozenset({Code.NOT_COMMS, Code.OWN_POST, Code.NEEDS_OVERRIDE,
-                              Code.STALE_VERSION, Code.ALREADY_PUBLISHED, Code.POST_WITHDRAWN,
-                              Code.OTHER_PLATFORM})
 
 
 @dataclass(frozen=True)
@@ -161,40 +139,27 @@ class Handler:
         self.answer(place, key, _checking(lambda: self._carry_out(command, who, key)))
 
     def _carry_out(self, command: Command, who: Person, key: str) -> html.Rendered:
-        wf = self.workflow
         match command:
             case Check():
                 with self.port.answering(who) as said:
-                    outcome = wf.submit(_draft(command), self.check, poster=who, key=key)
+                    outcome = carry_out(self.workflow, command, by=who, key=key,
+                                        check=self.check)
+                assert outcome is not None
                 return self._checked(outcome, said, [command.note] if command.note else [])
             case Revise(number=number, check=check):
                 return self._revise(number, check, who, key)
-            case Published(number=number, url=url):
-                outcome = wf.publish(number, url, by=who, key=key)
-            case MetricsCommand(number=number, text=text):
-                outcome = wf.record_metrics(number, text, by=who, key=key)
-            case Status(number=number):
-                outcome = wf.status(number)
-            case Approve(number=number, override_reason=reason, comment=comment):
-                outcome = wf.approve(number, by=who, override_reason=reason, comment=comment,
-                                     key=key)
-            case RequestChanges(number=number, comment=comment):
-                outcome = wf.request_changes(number, by=who, comment=comment, key=key)
-            case Withdraw(number=number, reason=reason):
-                outcome = wf.withdraw(number, by=who, reason=reason, key=key)
-            case Incident(link=link, notes=notes, number=number):
-                outcome = wf.report_incident(link, by=who, notes=notes, number=number, key=key)
-            case IncidentStep(incident_id=incident_id, step=step, note=note):
-                outcome = wf.mark_incident_step(incident_id, step, by=who, note=note, key=key)
             case Help() | Empty():
                 return html.help_message()
-            case _:
-                return html.error_message("I do not know that command.")
+        outcome = carry_out(self.workflow, command, by=who, key=key, check=self.check)
+        if outcome is None:
+            return html.error_message("I do not know that command.")
         return html.outcome_text(outcome, _delivery_note(outcome))
 
     def _revise(self, number: int, check: Check, who: Person, key: str) -> html.Rendered:
         with self.port.answering(who) as said:
-            outcome = self.workflow.revise(number, _draft(check), self.check, by=who, key=key)
+            outcome = carry_out(self.workflow, Revise(number, check), by=who, key=key,
+                                check=self.check)
+        assert outcome is not None
         return self._checked(outcome, said)
 
     def _checked(self, outcome: Outcome, said: Sequence,
@@ -211,25 +176,19 @@ class Handler:
         kind = _VOTES.get(reaction.key)
         if kind is None or event.room_id != self.comms.room_id:
             return
-        shown = self.workflow.find_comms_message(f"{event.room_id}/{reaction.target}")
-        if shown is None:
-            return
-        number, version = shown
         who = Person(PLATFORM, event.sender)
-        if kind == "approve":
-            outcome = self.workflow.approve(number, by=who, version=version, key=event.event_id)
-        else:
-            outcome = self.workflow.request_changes(number, by=who, version=version,
-                                                    key=event.event_id)
+        vote = vote_by_reaction(self.workflow, f"{event.room_id}/{reaction.target}", kind,
+                                by=who, key=event.event_id)
+        if vote is None:
+            return
+        number, version, outcome = vote.number, vote.version, vote.outcome
         log.info("%s %s on post %s v%s: %s", event.sender, reaction.key, number, version,
                  outcome.code)
         if outcome.ok:
             self.state.count_reaction(event.event_id, CountedReaction(
                 event.room_id, event.sender, number, version, kind))
-        elif outcome.code in _ANSWER_REACTION:
-            words = outcome.message
-            if outcome.code is Code.NEEDS_OVERRIDE:
-                words += f' To approve it anyway: `{PREFIX} approve {number} --override "reason"`.'
+        elif words := refusal_to_explain(outcome, f'To approve it anyway: `{PREFIX} approve '
+                                                  f'{number} --override "reason"`.'):
             self.answer(Place(event.room_id, reaction.target, reaction.target, event.sender),
                         event.event_id, html.to_person(event.sender, words))
 
@@ -283,11 +242,6 @@ def _checking(act: Callable[[], html.Rendered]) -> html.Rendered:
         return act()
     except DraftError as exc:
         return html.error_message(f"I could not check that draft: {exc}.")
-
-
-def _draft(check: Check) -> Draft:
-    return Draft(text=check.text, account=cast(Account, check.account), media=check.media,
-                 context=check.context)
 
 
 def _delivery_note(outcome: Outcome) -> list[str]:

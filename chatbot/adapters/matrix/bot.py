@@ -26,17 +26,15 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from nio import SyncResponse
 
 from chatbot import pause
+from chatbot.chat import CheckDraft, build_core, checker
 from chatbot.config import ConfigError, Settings
-from chatbot.policy.model import Draft, Verdict
 from chatbot.store import Store
-from chatbot.verdict import check
-from chatbot.workflow import ReminderScheduler, Workflow
 
 from . import html
 from .actions import Handler
@@ -63,7 +61,7 @@ class MatrixBot:
     `stop()` finishes the batch in hand, stores its sync token, and closes everything."""
 
     def __init__(self, settings: Settings, *, store: Store | None = None,
-                 check_draft: Callable[[Draft], Verdict] | None = None, workers: int = 8,
+                 check_draft: CheckDraft | None = None, workers: int = 8,
                  sync_timeout_ms: int = SYNC_TIMEOUT_MS,
                  timeline_limit: int = TIMELINE_LIMIT) -> None:
         validate(settings)
@@ -75,13 +73,11 @@ class MatrixBot:
         self.conn = Connection(settings.matrix_homeserver, self.user_id)
         self.comms = CommsRoom(settings.matrix_comms_room)
         self.port = MatrixPort(self.conn, self.state, self.comms, settings.approvals_required)
-        self.scheduler = ReminderScheduler(self.store, self.port)
-        self.workflow = Workflow.from_settings(settings, self.store, self.port,
-                                               on_reminders_scheduled=self.scheduler.wake)
-        self.scheduler.jobs = self.workflow.jobs
+        core = build_core(settings, self.store, self.port)
+        self.workflow, self.scheduler = core.workflow, core.scheduler
         self.handler = Handler(workflow=self.workflow, port=self.port, conn=self.conn,
                                state=self.state, comms=self.comms,
-                               check=check_draft or _checker(settings), user_id=self.user_id)
+                               check=check_draft or checker(settings), user_id=self.user_id)
         self.sync_timeout_ms = sync_timeout_ms
         self.sync_filter = sync_filter(timeline_limit)
         self._pool = concurrent.futures.ThreadPoolExecutor(
@@ -406,18 +402,6 @@ def validate(settings: Settings) -> None:
     if wrong:
         raise ConfigError(f"CHECKPOST_MATRIX_COMMS_USERS holds {', '.join(wrong)}: write full "
                           "user ids such as @ana:example.org, comma-separated")
-
-
-def _checker(settings: Settings) -> Callable[[Draft], Verdict]:
-    from chatbot.config import policy_path
-    from chatbot.policy.loader import load_policy
-
-    policy = load_policy(policy_path(settings))
-
-    def check_draft(draft: Draft) -> Verdict:
-        return check(draft, policy, settings)
-
-    return check_draft
 
 
 def _unique(events: Iterable[Event | None]) -> list[Event]:

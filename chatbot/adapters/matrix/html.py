@@ -1,8 +1,8 @@
 """Matrix rendering: every message the bot sends has an HTML `formatted_body` and a plain `body`.
 
 Messages go out as `m.notice`, the msgtype bots use so that other bots do not answer them, and
-with an empty `m.mentions` unless someone must be pinged. The core writes its commands as
-`checkpost …`; on Matrix they are typed `!checkpost …`, so `for_matrix` adds the `!`.
+with an empty `m.mentions` unless someone must be pinged. The core marks its commands
+(`wording.command`); on Matrix they are typed `!checkpost …`, so `for_matrix` adds the `!`.
 The plain body reuses `chatbot.render`, the terminal's wording, so both read the same.
 """
 
@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from chatbot import render
+from chatbot.notices import Notice, ReminderNotice
 from chatbot.policy.model import Finding
-from chatbot.ports import Notice, ReminderNotice
 from chatbot.render import ICONS, render_finding, render_verdict
 from chatbot.workflow.incidents import Incident
 from chatbot.workflow.outcome import Outcome
 from chatbot.workflow.posts import Post, PostState, Version
+from chatbot.workflow.wording import typed_as
 
 from .events import PREFIX, THUMBS_DOWN, THUMBS_UP
 
@@ -28,7 +29,6 @@ HTML_FORMAT = "org.matrix.custom.html"
 #: Characters of a draft shown in the comms room (posts are far shorter; events are ≤ 64 KiB).
 DRAFT_LIMIT = 8000
 
-_CORE_COMMAND = re.compile(r"`checkpost\b")
 _CODE = re.compile(r"`([^`\n]+)`")
 _URL = re.compile(r"https?://[^\s<>\"'`]+[^\s<>\"'`.,;:!?)\]]")
 
@@ -82,8 +82,8 @@ def replacement(event_id: str, rendered: Rendered) -> dict[str, Any]:
 
 
 def for_matrix(text: str) -> str:
-    """The core's `checkpost …` commands as typed on Matrix: `!checkpost …`."""
-    return _CORE_COMMAND.sub(f"`{PREFIX}", text)
+    """The core's commands (`wording.command`) as typed on Matrix: `!checkpost …`."""
+    return typed_as(text, PREFIX)
 
 
 def inline(text: str) -> str:

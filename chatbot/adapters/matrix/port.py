@@ -18,19 +18,19 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from chatbot.messages import MessageRef
 from chatbot.names import DisplayNames
-from chatbot.ports import MessageRef, Notice, PortError, ReminderNotice
+from chatbot.notices import Notice, ReminderNotice
+from chatbot.ports import PortError
+from chatbot.workflow.incidents import Incident
+from chatbot.workflow.people import Person
+from chatbot.workflow.posts import Post
 
 from . import html
 from .state import BotState
 from .transport import Connection, MatrixError
-
-if TYPE_CHECKING:
-    from chatbot.workflow.incidents import Incident
-    from chatbot.workflow.people import Person
-    from chatbot.workflow.posts import Post
 
 PLATFORM = "matrix"
 
@@ -86,9 +86,8 @@ class MatrixPort:
 
     def update_comms_message(self, ref: MessageRef, post: Post) -> None:
         room, event_id = split_ref(ref)
-        version = next((v for v in post.versions if v.comms_ref and v.comms_ref.id == ref.id),
-                       post.current)
-        rendered = self.named(html.comms_message(post, version, self.approvals_required))
+        rendered = self.named(html.comms_message(post, post.shown_in(ref),
+                                                 self.approvals_required))
         self._run(self.conn.send(room, html.replacement(event_id, rendered)))
 
     def alert_comms(self, notice: Notice) -> None:

@@ -1,7 +1,8 @@
 """The Bolt app and everything one `chatbot serve slack` process runs beside it.
 
-`SlackBot` wires the core to Slack: one store, one `SlackPort`, the workflow, the reminder
-scheduler (a thread of this process), the policy loaded once, the intake (requests stored
+`SlackBot` wires the core to Slack: one store, one `SlackPort`, the workflow and the reminder
+scheduler (a thread of this process; both built by `chatbot.chat.build_core`), the policy
+loaded once, the intake (requests stored
 before their acknowledgement) and a worker pool for the slow part of each request.
 `build_app` makes the Bolt `App` itself.
 
@@ -32,14 +33,12 @@ from slack_sdk import WebClient
 from chatbot.adapters.slack.client import make_client
 from chatbot.adapters.slack.listeners import Listeners
 from chatbot.adapters.slack.port import SlackPort
+from chatbot.chat import build_core, checker
 from chatbot.config import Settings, policy_path
 from chatbot.intake import Intake
 from chatbot.policy.loader import load_policy
-from chatbot.policy.model import Draft, Verdict
 from chatbot.policy.rules import Policy
 from chatbot.store import Store
-from chatbot.verdict import check
-from chatbot.workflow import ReminderScheduler, Workflow
 from chatbot.workflow.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -72,11 +71,9 @@ class SlackBot:
             self.port = SlackPort(self.client, settings.slack_comms_channel,
                                   approvals_required=settings.approvals_required,
                                   comms_users=settings.slack_comms_users)
-            self.scheduler = ReminderScheduler(self.store, self.port, clock)
-            self.workflow = Workflow.from_settings(settings, self.store, self.port, clock=clock,
-                                                   on_reminders_scheduled=self.scheduler.wake)
-            self.scheduler.jobs = self.workflow.jobs
-            self.port.find_post = self.workflow.post
+            core = build_core(settings, self.store, self.port, clock=clock)
+            self.workflow, self.scheduler = core.workflow, core.scheduler
+            self.check = checker(settings, self.policy)
             self.executor = WorkPool(max_workers=workers, thread_name_prefix="checkpost-work")
             self.urgent = WorkPool(max_workers=URGENT_WORKERS,
                                    thread_name_prefix="checkpost-urgent")
@@ -87,10 +84,6 @@ class SlackBot:
         except BaseException:
             self.store.close()
             raise
-
-    def check(self, draft: Draft) -> Verdict:
-        """Rules, and the LLM review when an endpoint is configured."""
-        return check(draft, self.policy, self.settings)
 
     def start(self) -> None:
         self.scheduler.start()
@@ -116,8 +109,7 @@ class SlackBot:
     def healthy(self) -> bool:
         """For GET /healthz: the database answers."""
         try:
-            with self.store.reading() as db:
-                db.execute("SELECT 1").fetchone()
+            self.store.ping()
         except Exception:
             log.exception("health check: the database does not answer")
             return False

@@ -15,8 +15,8 @@ from typing import Any
 
 from chatbot import render
 from chatbot.adapters.slack.mrkdwn import COMMAND, escape, mention, say, slash_commands
+from chatbot.notices import Notice, ReminderNotice
 from chatbot.policy.model import Finding, Verdict
-from chatbot.ports import Notice, ReminderNotice
 from chatbot.render import headline, render_finding
 from chatbot.workflow.incidents import POLICY_LINE, Incident
 from chatbot.workflow.posts import Post, PostState, Version

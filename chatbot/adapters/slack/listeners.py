@@ -47,29 +47,30 @@ from chatbot.adapters.slack.modals import (
 )
 from chatbot.adapters.slack.mrkdwn import COMMAND, escape, plain_text, say
 from chatbot.adapters.slack.port import PLATFORM, SlackPort
+from chatbot.chat import (
+    CheckDraft,
+    carry_out,
+    draft_problem,
+    refusal_to_explain,
+    unvote_by_reaction,
+    vote_by_reaction,
+)
 from chatbot.commands import (
-    Approve,
     Check,
     CommandError,
     Empty,
     Help,
-    Incident,
-    IncidentStep,
-    MetricsCommand,
-    Published,
-    RequestChanges,
     Revise,
     Status,
-    Withdraw,
     help_text,
     parse_command,
 )
 from chatbot.intake import Intake
-from chatbot.policy.model import Draft, Verdict
 from chatbot.store import InboxEntry
 from chatbot.verdict import DraftError, validate
-from chatbot.workflow import Code, Outcome, Person, Workflow
-from chatbot.workflow.posts import refuse_vote
+from chatbot.workflow import Outcome, Person, Workflow
+from chatbot.workflow.decisions import refuse_vote
+from chatbot.workflow.posts import VoteKind
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +82,7 @@ SORRY = ("Sorry, something went wrong on checkpost's side and your request was n
          "Try again in a minute; if it keeps happening, tell the comms team.")
 CHECKING = ("Checking your draft… the findings and the post's number will arrive in a direct "
             "message from checkpost.")
-# Refusals a reaction can meet that its author should hear about (others are silent no-ops).
-EXPLAINED = frozenset({Code.NOT_COMMS, Code.OWN_POST, Code.NEEDS_OVERRIDE, Code.STALE_VERSION,
-                       Code.ALREADY_PUBLISHED, Code.POST_WITHDRAWN, Code.OTHER_PLATFORM})
+OVERRIDE_HINT = "Use the Approve button on the message to give the reason."
 
 Reply = Callable[[str], None]
 
@@ -91,7 +90,7 @@ Reply = Callable[[str], None]
 class Listeners:
     """Slack's requests translated into workflow actions, and outcomes into Slack messages."""
 
-    def __init__(self, workflow: Workflow, port: SlackPort, check: Callable[[Draft], Verdict],
+    def __init__(self, workflow: Workflow, port: SlackPort, check: CheckDraft,
                  urgent: Executor, intake: Intake | None = None) -> None:
         """`urgent` runs what must happen within seconds of the click (opening a modal: its
         trigger expires after 3 s), apart from the pool where checks may wait on an LLM.
@@ -194,43 +193,20 @@ class Listeners:
                 parsed = parse_command(plain_text(body.get("text", "")))
             except CommandError:
                 return  # answered in the acknowledgement
-            if isinstance(parsed, Check | Revise) and draft_problem(parsed):
+            if isinstance(parsed, Help | Status | Empty) or (
+                    isinstance(parsed, Check | Revise) and draft_problem(parsed)):
                 return  # answered in the acknowledgement
-            w = self.workflow
-            match parsed:
-                case Check():
-                    self._submit(_draft(parsed), person, key, reply)
-                case Revise(number, check):
-                    self._submit(_draft(check), person, key, reply, revise=number)
-                case Published(number, url):
-                    _answer(w.publish(number, url, by=person, key=key), reply)
-                case MetricsCommand(number, text):
-                    _answer(w.record_metrics(number, text, by=person, key=key), reply)
-                case Approve(number, override_reason, comment):
-                    _answer(w.approve(number, by=person, override_reason=override_reason,
-                                      comment=comment, key=key), reply)
-                case RequestChanges(number, comment):
-                    _answer(w.request_changes(number, by=person, comment=comment, key=key), reply)
-                case Withdraw(number, reason):
-                    _answer(w.withdraw(number, by=person, reason=reason, key=key), reply)
-                case Incident(link, notes, number):
-                    _answer(w.report_incident(link, by=person, notes=notes, number=number,
-                                              key=key), reply)
-                case IncidentStep(incident_id, step, note):
-                    _answer(w.mark_incident_step(incident_id, step, by=person, note=note,
-                                                 key=key), reply)
-                case _:  # Help, Status, Empty: done with the acknowledgement
-                    return
+            outcome = carry_out(self.workflow, parsed, by=person, key=key, check=self.check)
+            if outcome is None:
+                return
+            if isinstance(parsed, Check | Revise):
+                self._answer_submission(outcome, reply)
+            else:
+                _answer(outcome, reply)
 
-    def _submit(self, draft: Draft, person: Person, key: str | None, reply: Reply,
-                revise: int | None = None) -> None:
-        """Check and submit (or revise); the port DMs the findings with the post's number.
-
-        The draft was validated when the request was acknowledged."""
-        if revise is None:
-            outcome = self.workflow.submit(draft, self.check, poster=person, key=key)
-        else:
-            outcome = self.workflow.revise(revise, draft, self.check, by=person, key=key)
+    def _answer_submission(self, outcome: Outcome, reply: Reply) -> None:
+        """After a check and submission (or revision): the port has DMed the findings with the
+        post's number, so the reply is needed only when something went wrong."""
         if outcome.duplicate:
             return
         if not outcome.ok or outcome.post is None:
@@ -266,8 +242,10 @@ class Listeners:
             self.port.send_text(user, text)
 
         with _guard(reply):
-            self._submit(read_check(view), Person(PLATFORM, user), _key("view", view.get("id")),
-                         reply)
+            outcome = self.workflow.submit(read_check(view), self.check,
+                                           poster=Person(PLATFORM, user),
+                                           key=_key("view", view.get("id")))
+            self._answer_submission(outcome, reply)
 
     # --- reactions in the comms channel ----------------------------------------------------
 
@@ -290,26 +268,16 @@ class Listeners:
             if kind is None or item.get("type") != "message" or not event.get("user"):
                 return
             channel, ts = item.get("channel", ""), item.get("ts", "")
-            shown = self.workflow.find_comms_message(f"{channel}/{ts}")
-            if shown is None:
-                return  # not one of our comms messages
-            number, version = shown
             person = Person(PLATFORM, event["user"])
             key = _key("event", body.get("event_id"))
-            w = self.workflow
-            if not added:
-                w.withdraw_vote(number, by=person, kind=kind, version=version, key=key)
-                return  # a removal that changes nothing needs no explanation
-            if kind == "approve":
-                outcome = w.approve(number, by=person, version=version, key=key)
-            else:
-                outcome = w.request_changes(number, by=person, version=version, key=key)
-            if outcome.duplicate or outcome.ok or outcome.code not in EXPLAINED:
+            if not added:  # a removal that changes nothing needs no explanation
+                unvote_by_reaction(self.workflow, f"{channel}/{ts}", kind, by=person, key=key)
                 return
-            text = outcome.message
-            if outcome.code is Code.NEEDS_OVERRIDE:
-                text += " Use the Approve button on the message to give the reason."
-            self.port.whisper(channel, person.user_id, text, thread_ts=ts)
+            vote = vote_by_reaction(self.workflow, f"{channel}/{ts}", kind, by=person, key=key)
+            if vote is None or vote.outcome.duplicate:  # an ephemeral answer cannot be deduped
+                return
+            if text := refusal_to_explain(vote.outcome, OVERRIDE_HINT):
+                self.port.whisper(channel, person.user_id, text, thread_ts=ts)
 
     # --- buttons and the decision modal ----------------------------------------------------
 
@@ -397,16 +365,6 @@ class Listeners:
                 reply(outcome.message)
 
 
-def draft_problem(command: Check | Revise) -> str:
-    """Why this draft cannot be checked (empty, too long), or ""."""
-    check = command.check if isinstance(command, Revise) else command
-    try:
-        validate(_draft(check))
-    except DraftError as exc:
-        return f"Your draft could not be checked: {exc}."
-    return ""
-
-
 def check_view_errors(view: dict[str, Any]) -> dict[str, str]:
     """What keeps the check modal open (by block id), or nothing."""
     try:
@@ -426,7 +384,7 @@ def decision_view_errors(view: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
-def reaction_kind(name: str) -> str | None:
+def reaction_kind(name: str) -> VoteKind | None:
     """`+1`, `thumbsup`, `+1::skin-tone-3` → approve; `-1`, `thumbsdown` → changes."""
     base = name.split("::", 1)[0]
     if base in APPROVE_REACTIONS:
@@ -445,11 +403,6 @@ def _answer(outcome: Outcome, reply: Reply) -> None:
     if outcome.duplicate:
         return
     reply(" ".join([outcome.message, *outcome.warnings]))
-
-
-def _draft(check: Check) -> Draft:
-    account = "personal" if check.account == "personal" else "official"
-    return Draft(text=check.text, account=account, media=check.media, context=check.context)
 
 
 def _key(kind: str, unique: str | None) -> str | None:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from chatbot.workflow.wording import typed_as
+
 COMMAND = "/checkpost"
 
 _WRAPPED = re.compile(r"<([^<>]*)>")
 _ESCAPED_CHANNEL = re.compile(r"&lt;#([CGD][A-Z0-9]+)&gt;")
-_CORE_COMMAND = re.compile(r"`checkpost\b")
 #: A Slack user id, as the core writes people in its words.
 USER_ID = re.compile(r"\b[UW][A-Z0-9]{2,}\b")
 
@@ -52,8 +53,8 @@ def say(text: str, people: Iterable[str] = ()) -> str:
 
 
 def slash_commands(text: str) -> str:
-    """The core writes commands as `checkpost …`; in Slack they are typed `/checkpost …`."""
-    return _CORE_COMMAND.sub(f"`{COMMAND}", text)
+    """The core's commands (`wording.command`) as typed in Slack: `/checkpost …`."""
+    return typed_as(text, COMMAND)
 
 
 def _unwrap(m: re.Match[str]) -> str:

@@ -14,7 +14,7 @@ read as is, they appear by display name, looked up with `users.info` once and th
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -23,8 +23,9 @@ from slack_sdk.errors import SlackApiError
 
 from chatbot.adapters.slack import blocks
 from chatbot.adapters.slack.mrkdwn import USER_ID, say
+from chatbot.messages import MessageRef
 from chatbot.names import DisplayNames
-from chatbot.ports import MessageRef, Notice, ReminderNotice
+from chatbot.notices import Notice, ReminderNotice
 from chatbot.workflow.incidents import Incident
 from chatbot.workflow.people import Person
 from chatbot.workflow.posts import Post
@@ -36,12 +37,7 @@ COMMS_UNREACHABLE = ("The comms channel could not be reached: ask an admin to ch
 
 
 class SlackPort:
-    """Posts and updates checkpost's messages in Slack on behalf of the workflow.
-
-    `find_post` is the workflow's `post(number)`: the "submitted" notice carries only the
-    post's number, and the poster should get the findings in the same message as the
-    number, so the port reads the post back to render them.
-    """
+    """Posts and updates checkpost's messages in Slack on behalf of the workflow."""
 
     platform = PLATFORM
 
@@ -52,13 +48,11 @@ class SlackPort:
         *,
         approvals_required: int = 1,
         comms_users: Iterable[str] = (),
-        find_post: Callable[[int], Post | None] | None = None,
     ) -> None:
         self.client = client
         self.comms_channel = comms_channel
         self.approvals_required = approvals_required
         self.comms_users = frozenset(comms_users)
-        self.find_post = find_post
         self._dm_channels: dict[str, str] = {}
         self._lock = threading.Lock()
         self.names = DisplayNames(self._look_up_name)
@@ -76,18 +70,14 @@ class SlackPort:
 
     def update_comms_message(self, ref: MessageRef, post: Post) -> None:
         channel, ts = split_ref(ref)
-        shown = next((v for v in post.versions if v.comms_ref and v.comms_ref.id == ref.id),
-                     post.current)
-        text, body = blocks.comms_message(post, shown, self.approvals_required)
+        text, body = blocks.comms_message(post, post.shown_in(ref), self.approvals_required)
         self.client.chat_update(channel=channel, ts=ts,
                                 text=self._named(text, _post_people(post)), blocks=body)
 
     def tell(self, person: Person, notice: Notice) -> None:
-        post = None
-        if notice.kind in FINDINGS_KINDS and notice.post_number and self.find_post:
-            post = self.find_post(notice.post_number)
-        if post is not None:
-            text, body = blocks.findings_message(post, say(notice.text))
+        if notice.kind in FINDINGS_KINDS and notice.post is not None:
+            # the findings and the post's number in one message
+            text, body = blocks.findings_message(notice.post, say(notice.text))
         else:
             if notice.kind == "comms-unreachable":
                 notice = replace(notice, text=f"{notice.text} {COMMS_UNREACHABLE}")

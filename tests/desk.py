@@ -10,12 +10,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from chatbot.policy.model import Account, Draft, Finding, Level, MediaDeclaration, Verdict
-from chatbot.ports import MemoryPort
 from chatbot.store import Store
 from chatbot.workflow.clock import ManualClock
 from chatbot.workflow.people import Person
 from chatbot.workflow.reminders import ReminderScheduler
 from chatbot.workflow.service import Workflow
+from tests.doubles import MemoryPort
 
 PLATFORM = "slack"
 POSTER = Person(PLATFORM, "U-poster")

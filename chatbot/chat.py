@@ -1,0 +1,180 @@
+"""What both chat adapters share: a parsed command carried out, a reaction as a vote.
+
+Slack and Matrix differ in how a request arrives (a slash command, a room message, a
+reaction event, a redaction) and in how an answer looks (Block Kit, HTML); what a request
+*means* is the same on both, and is decided here once: which workflow call a command makes,
+what a 👍 or 👎 on a comms message does, which refusals of a reaction the reactor should hear
+about, the draft a command describes, and how one bot's parts (store, port, workflow,
+reminder scheduler, checker) are put together. An adapter parses its payloads into these
+calls and renders what they return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from chatbot.commands import (
+    Approve,
+    Check,
+    Command,
+    MarkIncidentStep,
+    Published,
+    RecordMetrics,
+    ReportIncident,
+    RequestChanges,
+    Revise,
+    Status,
+    Withdraw,
+)
+from chatbot.policy.model import Draft, Verdict
+from chatbot.verdict import DraftError, validate
+from chatbot.workflow import Code, Outcome, Person, ReminderScheduler, Workflow
+from chatbot.workflow.posts import VoteKind
+from chatbot.workflow.service import CheckDraft
+
+if TYPE_CHECKING:
+    from chatbot.config import Settings
+    from chatbot.policy.rules import Policy
+    from chatbot.ports import Port
+    from chatbot.store import Store
+    from chatbot.workflow.clock import Clock
+
+#: Refusals of a reaction worth an answer: the reactor can do something about them (others,
+#: such as a vote already recorded, are silent no-ops).
+EXPLAINED_REFUSALS = frozenset({Code.NOT_COMMS, Code.OWN_POST, Code.NEEDS_OVERRIDE,
+                                Code.STALE_VERSION, Code.ALREADY_PUBLISHED, Code.POST_WITHDRAWN,
+                                Code.OTHER_PLATFORM})
+
+
+def carry_out(workflow: Workflow, command: Command, *, by: Person, key: str | None,
+              check: CheckDraft) -> Outcome | None:
+    """The workflow call a parsed command asks for, made; None for `Help` and `Empty`, which
+    an adapter answers itself (help text, a modal)."""
+    match command:
+        case Check():
+            return workflow.submit(draft_of(command), check, poster=by, key=key)
+        case Revise(number, draft):
+            return workflow.revise(number, draft_of(draft), check, by=by, key=key)
+        case Status(number):
+            return workflow.status(number)
+        case Published(number, url):
+            return workflow.publish(number, url, by=by, key=key)
+        case RecordMetrics(number, text):
+            return workflow.record_metrics(number, text, by=by, key=key)
+        case Approve(number, override_reason, comment):
+            return workflow.approve(number, by=by, override_reason=override_reason,
+                                    comment=comment, key=key)
+        case RequestChanges(number, comment):
+            return workflow.request_changes(number, by=by, comment=comment, key=key)
+        case Withdraw(number, reason):
+            return workflow.withdraw(number, by=by, reason=reason, key=key)
+        case ReportIncident(link, notes, number):
+            return workflow.report_incident(link, by=by, notes=notes, number=number, key=key)
+        case MarkIncidentStep(incident_id, step, note):
+            return workflow.mark_incident_step(incident_id, step, by=by, note=note, key=key)
+    return None
+
+
+def draft_of(check: Check) -> Draft:
+    """The draft a `checkpost <draft>` command describes (the grammar has checked the
+    account; anything else is read as the official account, the stricter one)."""
+    account = "personal" if check.account == "personal" else "official"
+    return Draft(text=check.text, account=account, media=check.media, context=check.context)
+
+
+def draft_problem(command: Check | Revise) -> str:
+    """Why this command's draft cannot be checked (empty, too long), or ""."""
+    check = command.check if isinstance(command, Revise) else command
+    try:
+        validate(draft_of(check))
+    except DraftError as exc:
+        return f"Your draft could not be checked: {exc}."
+    return ""
+
+
+# --- reactions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReactionVote:
+    """A 👍 or 👎 on the comms message that shows `version` of post `number`, as a vote."""
+
+    number: int
+    version: int
+    outcome: Outcome
+
+
+def vote_by_reaction(workflow: Workflow, message_id: str, kind: VoteKind, *, by: Person,
+                     key: str | None) -> ReactionVote | None:
+    """👍 approves, 👎 asks for changes, the version the message shows (so a reaction on a
+    superseded message changes nothing); None when `message_id` is not one of our comms
+    messages."""
+    shown = workflow.find_comms_message(message_id)
+    if shown is None:
+        return None
+    number, version = shown
+    if kind == "approve":
+        outcome = workflow.approve(number, by=by, version=version, key=key)
+    else:
+        outcome = workflow.request_changes(number, by=by, version=version, key=key)
+    return ReactionVote(number, version, outcome)
+
+
+def unvote_by_reaction(workflow: Workflow, message_id: str, kind: VoteKind, *, by: Person,
+                       key: str | None) -> Outcome | None:
+    """A removed 👍 or 👎 takes that vote back; None when `message_id` is not ours."""
+    shown = workflow.find_comms_message(message_id)
+    if shown is None:
+        return None
+    number, version = shown
+    return workflow.withdraw_vote(number, by=by, kind=kind, version=version, key=key)
+
+
+def refusal_to_explain(outcome: Outcome, override_hint: str) -> str | None:
+    """What to tell someone whose reaction changed nothing, or None to stay silent (a success,
+    a refusal they cannot act on). `override_hint` says how to give an override reason on this
+    platform; it follows a refusal that needs one. A redelivery (`outcome.duplicate`) is the
+    caller's to judge: a platform that drops a repeated send may answer again (a crash may
+    have come before the first answer), one that cannot should not."""
+    if outcome.ok or outcome.code not in EXPLAINED_REFUSALS:
+        return None
+    if outcome.code is Code.NEEDS_OVERRIDE:
+        return f"{outcome.message} {override_hint}"
+    return outcome.message
+
+
+# --- one bot's parts -------------------------------------------------------------------------
+
+
+@dataclass
+class Core:
+    """What an adapter drives: the workflow on one port, and the reminder scheduler beside it
+    (the scheduler is woken by the workflow and runs the workflow's durable jobs)."""
+
+    workflow: Workflow
+    scheduler: ReminderScheduler
+
+
+def build_core(settings: Settings, store: Store, port: Port, *,
+               clock: Clock | None = None) -> Core:
+    scheduler = ReminderScheduler(store, port, clock)
+    workflow = Workflow.from_settings(settings, store, port, clock=clock,
+                                      on_reminders_scheduled=scheduler.wake)
+    scheduler.jobs = workflow.jobs
+    return Core(workflow, scheduler)
+
+
+def checker(settings: Settings, policy: Policy | None = None) -> CheckDraft:
+    """Rules, the learned layer and the LLM review as the settings say, on the policy loaded
+    once (from CHECKPOST_POLICY_DIR unless given)."""
+    from chatbot.config import policy_path
+    from chatbot.policy.loader import load_policy
+    from chatbot.verdict import check
+
+    loaded = policy or load_policy(policy_path(settings))
+
+    def check_draft(draft: Draft) -> Verdict:
+        return check(draft, loaded, settings)
+
+    return check_draft

@@ -1,0 +1,54 @@
+"""What the core tells people through a port: a `Notice`, or a `ReminderNotice`.
+
+The core composes the words (`text`, in the policy's wording, see `workflow.wording`); an
+adapter may render them richer from the structured fields, but must not need to invent
+content. These are values: they depend on the model (people, posts), never on a port.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chatbot.workflow.people import Person
+from chatbot.workflow.posts import Post
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something a person or the comms team should know. `kind` lets an adapter pick a style:
+    submitted, revised, approved, changes-requested, approval-lost, withdrawn,
+    published, published-unapproved, major-reaction, comms-unreachable, routed. `actor` is who
+    caused it, for an adapter that renders a mention; `text` names them by user id. `key` is
+    the same every time this notice is sent again (a retried job): a platform that can drop a
+    repeated send by an id (Matrix's transaction ids) should use it. `post` is the post as it
+    stood when the notice was sent, where the notice is about one (the poster's findings are
+    rendered from it); it is not stored with a job, which keeps only `post_number`."""
+
+    kind: str
+    text: str
+    post_number: int | None = None
+    url: str = ""
+    incident_id: int | None = None
+    actor: Person | None = None
+    key: str = ""
+    post: Post | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class ReminderNotice:
+    """One reminder to the poster to check the reactions to their published post.
+
+    `seq` counts from 0 (the first reminder carries the policy's advice on reactions);
+    `late` is true when it fell due while the bot was not running; `command` is the metrics
+    command to suggest, without the platform's prefix (`/checkpost`, `!checkpost`).
+    """
+
+    post_number: int
+    url: str
+    link_platform: str
+    seq: int
+    total: int
+    due_at: float
+    late: bool
+    text: str
+    command: str
