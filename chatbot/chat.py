@@ -80,7 +80,8 @@ def draft_of(check: Check) -> Draft:
     """The draft a `checkpost <draft>` command describes (the grammar has checked the
     account; anything else is read as the official account, the stricter one)."""
     account = "personal" if check.account == "personal" else "official"
-    return Draft(text=check.text, account=account, media=check.media, context=check.context)
+    return Draft(text=check.text, account=account, media=check.media, context=check.context,
+                 platform=check.platform)
 
 
 def draft_problem(command: Check | Revise) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from chatbot.policy.model import ACCOUNTS, MediaDeclaration
+from chatbot.policy.networks import NETWORKS
 
 
 class CommandError(ValueError):
@@ -22,12 +23,15 @@ class CommandError(ValueError):
 
 @dataclass(frozen=True)
 class Check:
-    """`checkpost [--personal] [--media "SOURCE; LICENCE"]… [--context "…"] <draft>`."""
+    """`checkpost [--personal] [--media "SOURCE; LICENCE"]… [--context "…"] [--platform X]
+    <draft>`."""
 
     text: str
     account: str = "official"
     media: tuple[MediaDeclaration, ...] = ()
     context: str = ""
+    #: The network it goes to (`x`, `mastodon`, …), for its length limit; "" for the default.
+    platform: str = ""
     #: Said to the poster with the findings: why words that began like a command were read
     #: as a draft (`status 12 people came`). Advice only, so not part of the command's value.
     note: str = field(default="", compare=False)
@@ -116,6 +120,8 @@ communications team for approval.
 {p} --personal <draft>              …for your personal account
 {p} --media "SOURCE; LICENCE" <draft>   declare an attached photo/video (repeat for each)
 {p} --context "why now" <draft>     say why the post matters now (an event, a day)
+{p} --platform x <draft>            check it fits a network (x, mastodon, bluesky, facebook,
+                                     instagram, linkedin)
 {p} revise N <new draft>            submit a new version of post N
 {p} status N                        where post N stands
 {p} published N URL                 mark post N published (starts the reminders)
@@ -137,7 +143,8 @@ _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _OPTION = re.compile(
     r"""^\s*(?P<flag>--personal|--official|--account(?:=|\s+)(?P<account>\S+)"""
     r"""|--media(?:=|\s+)(?P<media>"[^"]*"|'[^']*'|“[^”]*”|‘[^’]*’|\S+)"""
-    r"""|--context(?:=|\s+)(?P<context>"[^"]*"|'[^']*'|“[^”]*”|‘[^’]*’|\S+))(?=\s|$)"""
+    r"""|--context(?:=|\s+)(?P<context>"[^"]*"|'[^']*'|“[^”]*”|‘[^’]*’|\S+)"""
+    r"""|--(?:platform|network)(?:=|\s+)(?P<platform>\S+))(?=\s|$)"""
 )
 
 
@@ -178,7 +185,7 @@ def parse_command(text: str) -> Command:
 
 def parse_check(text: str) -> Check:
     """A draft with optional leading options; everything after the options is the draft."""
-    account, media, context = "official", [], ""
+    account, media, context, platform = "official", [], "", ""
     while True:
         m = _OPTION.match(text)
         if not m:
@@ -196,12 +203,17 @@ def parse_check(text: str) -> Check:
             media.append(MediaDeclaration.parse(_unquote(m.group("media"))))
         elif m.group("context") is not None:
             context = _unquote(m.group("context"))
+        elif m.group("platform") is not None:
+            platform = m.group("platform").lower()
+            if platform not in NETWORKS:
+                raise CommandError(f"--platform must be one of {', '.join(NETWORKS)}, "
+                                   f"not {platform!r}.")
         text = text[m.end():]
     draft = text.strip()
     if not draft:
         raise CommandError("Paste the draft after the command, e.g. `checkpost Join our "
                            "edit-a-thon on Saturday!`")
-    return Check(draft, account, tuple(media), context)
+    return Check(draft, account, tuple(media), context, platform)
 
 
 #: A message of at most this many words that starts with a command word but is not in the

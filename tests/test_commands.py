@@ -140,3 +140,30 @@ def test_an_incident_may_name_the_post_it_is_under():
         ReportIncident("https://x.com/troll/status/99", "slurs at a volunteer", 12))
     assert parse_command("incident #12 https://x.com/troll/status/99") == (
         ReportIncident("https://x.com/troll/status/99", "", 12))
+
+
+def test_the_platform_option_says_which_network_the_draft_goes_to():
+    from chatbot.chat import draft_of
+
+    check = parse_command("--platform x Join our Kannada Wikisource drive on Saturday!")
+    assert isinstance(check, Check) and check.platform == "x"
+    assert check.text == "Join our Kannada Wikisource drive on Saturday!"
+    assert draft_of(check).platform == "x"
+    assert parse_command("--network=Bluesky --personal Hello friends, see you at the meetup").platform == "bluesky"
+
+
+def test_an_unknown_platform_is_refused_with_the_choices():
+    with pytest.raises(CommandError, match="mastodon"):
+        parse_command("--platform myspace Join our drive on Saturday!")
+
+
+def test_a_draft_too_long_for_its_platform_gets_a_suggestion_with_the_count(policy):
+    from chatbot.chat import draft_of
+    from chatbot.config import Settings
+    from chatbot.verdict import check
+
+    text = "Join our Kannada Wikisource proofreading drive this Saturday at Mysuru! " * 5
+    verdict = check(draft_of(parse_command(f"--platform x {text}")), policy, Settings(),
+                    use_llm=False, use_model=False)
+    [length] = [f for f in verdict.findings if f.label == "length"]
+    assert length.level == "suggestion" and "of 280 characters" in length.message

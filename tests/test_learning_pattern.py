@@ -12,7 +12,7 @@ import pytest
 from chatbot.workflow.clock import ManualClock
 from chatbot.workflow.learning_pattern import INFOBOX, SECTIONS, render_wikitext
 from chatbot.workflow.report import ReportError, build_report
-from chatbot.workflow.testing import POSTER, Desk, finding
+from tests.desk import POSTER, Desk, finding
 from tests.test_report import DAY, MAY_1, a_month_of_posts, run
 
 HOSTILE = ("Thanks |} {{delete}} [[Category:Spam]] ''bold'' ~~~~ </nowiki> <script>x</script>\n"
