@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chatbot.messages import MessageRef
-from chatbot.names import DisplayNames
+from chatbot.display_names import DisplayNames
 from chatbot.notices import Notice, ReminderNotice
 from chatbot.ports import PortError
 from chatbot.workflow.incidents import Incident

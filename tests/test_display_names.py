@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from chatbot.names import DisplayNames
+from chatbot.display_names import DisplayNames
 
 
 class Directory:
