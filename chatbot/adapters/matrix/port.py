@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatbot.messages import MessageRef
 from chatbot.display_names import DisplayNames
+from chatbot.messages import MessageRef
 from chatbot.notices import Notice, ReminderNotice
 from chatbot.ports import PortError
 from chatbot.workflow.incidents import Incident

@@ -23,8 +23,8 @@ from slack_sdk.errors import SlackApiError
 
 from chatbot.adapters.slack import blocks
 from chatbot.adapters.slack.mrkdwn import USER_ID, say
-from chatbot.messages import MessageRef
 from chatbot.display_names import DisplayNames
+from chatbot.messages import MessageRef
 from chatbot.notices import Notice, ReminderNotice
 from chatbot.workflow.incidents import Incident
 from chatbot.workflow.people import Person
