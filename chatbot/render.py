@@ -69,7 +69,7 @@ def model_line(verdict: Verdict) -> str:
         heads = ", ".join(model.heads) or "no head reaches this draft"
         return f"Learned layer: ran ({heads})."
     if model.status == "off":
-        return f"Learned layer: off ({model.reason.removeprefix('the learned layer is off ')})."
+        return f"Learned layer: off ({model.reason})."
     return f"Learned layer: FAILED ({model.reason}). The rules' verdict stands."
 
 

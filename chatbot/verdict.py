@@ -52,7 +52,7 @@ def check_many(
     verdicts = []
     for draft, found, (model_status, model_findings) in zip(drafts, rules, learned, strict=True):
         if not use_llm:
-            status, extra = ReviewStatus("skipped", "LLM review turned off (--no-llm)"), []
+            status, extra = ReviewStatus("skipped", "turned off with --no-llm or --rules-only"), []
         else:
             from chatbot.review import review_tone
 
@@ -74,7 +74,7 @@ def _learned(
 ) -> list[tuple[ModelStatus, list[Finding]]]:
     if not use_model or not settings.model_on:
         switch = "--rules-only" if not use_model else "CHECKPOST_MODEL=off"
-        return [(ModelStatus("off", f"the learned layer is off ({switch})"), []) for _ in drafts]
+        return [(ModelStatus("off", f"turned off with {switch}"), []) for _ in drafts]
     from chatbot.model.layer import assess  # keeps numpy and the encoder off --rules-only
 
     return assess(drafts, policy, settings)

@@ -28,7 +28,6 @@ from chatbot.policy.rules import Policy, Rule
 
 log = logging.getLogger(__name__)
 
-OFF = "the learned layer is off (--rules-only or CHECKPOST_MODEL=off)"
 #: Drafts embedded per call: the engine batches internally; this bounds memory on huge batches.
 CHUNK = 64
 #: How far under its cut a part's score may be and still have its sentences scored apart.
@@ -50,9 +49,8 @@ class _Part:
 def assess(
     drafts: Sequence[Draft], policy: Policy, settings: Settings
 ) -> list[tuple[ModelStatus, list[Finding]]]:
-    """The learned layer's status and findings for each draft, in order."""
-    if not settings.model_on:
-        return [(ModelStatus("off", OFF), []) for _ in drafts]
+    """The learned layer's status and findings for each draft, in order. Whether the layer
+    runs at all (`--rules-only`, CHECKPOST_MODEL=off) is decided by `chatbot.verdict`."""
     reaches = [model_reach(d, policy) for d in drafts]
     wanted = sorted({r.match.model for reach in reaches for r in reach.rules})
     if not wanted:

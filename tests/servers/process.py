@@ -100,14 +100,7 @@ class Serve:
 
     def stop(self) -> int:
         """SIGTERM, as a platform stops a process; returns the exit code."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        return self.process.returncode
+        return terminate(self.process)
 
     def tail(self, lines: int = 40) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -121,3 +114,15 @@ class Serve:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+def terminate(process: subprocess.Popen) -> int:
+    """SIGTERM, then SIGKILL if it has not ended within 15 s; returns the exit code."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+    return process.returncode

@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from tests.servers.process import terminate
+
 T = TypeVar("T")
 
 SERVER_NAME = "checkpost.test"
@@ -91,13 +93,7 @@ class Synapse:
         return server
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        terminate(self.process)
 
     def __enter__(self) -> Synapse:
         return self
