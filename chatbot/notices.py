@@ -20,7 +20,9 @@ class Notice:
     published, published-unapproved, major-reaction, comms-unreachable, routed. `actor` is who
     caused it, for an adapter that renders a mention; `text` names them by user id. `key` is
     the same every time this notice is sent again (a retried job): a platform that can drop a
-    repeated send by an id (Matrix's transaction ids) should use it. `post` is the post as it
+    repeated send by an id (Matrix's transaction ids) should use it, and one that cannot should
+    look for it first when `again` says an earlier attempt may have gone out (Slack: the
+    message's metadata, see `adapters.slack.port`). `post` is the post as it
     stood when the notice was sent, where the notice is about one (the poster's findings are
     rendered from it); it is not stored with a job, which keeps only `post_number`."""
 
@@ -32,6 +34,7 @@ class Notice:
     actor: Person | None = None
     key: str = ""
     post: Post | None = field(default=None, compare=False)
+    again: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,9 @@ class ReminderNotice:
 
     `seq` counts from 0 (the first reminder carries the policy's advice on reactions);
     `late` is true when it fell due while the bot was not running; `command` is the metrics
-    command to suggest, without the platform's prefix (`/checkpost`, `!checkpost`).
+    command to suggest, without the platform's prefix (`/checkpost`, `!checkpost`). `key` and
+    `again` mean what they mean on a `Notice`: a reminder claimed again after a crash keeps
+    its key.
     """
 
     post_number: int
@@ -52,3 +57,5 @@ class ReminderNotice:
     late: bool
     text: str
     command: str
+    key: str = ""
+    again: bool = False

@@ -14,6 +14,10 @@ The points, in the order a request meets them:
 - `applied`: the workflow's change is written, inside its transaction, before the commit that
   also marks the inbox entry done ("after the work, before it is marked done")
 - `committed`: committed; the jobs it made (messages to people) have not run yet
+- `claimed`: a reminder is claimed and not yet handed to the port (label `reminder`)
+- `sent`: a message went out (the port returned) and is not yet marked so: a reminder
+  (`reminder`), a job (its kind, e.g. `show-post`, `tell-findings`); for `show-post`, before
+  the comms message is recorded on the post
 - `batch-handled`: Matrix: a sync batch is handled and its token not yet saved (labelled
   with the types of the events it acted on, e.g. `m.reaction m.room.message`)
 """

@@ -11,7 +11,8 @@ Rules every implementation keeps:
 - A method raises only when the message certainly did not go out (the core keeps the job and
   tries again later; see `workflow.jobs`). The core catches and logs it; a person's action
   is never undone because a notification failed. A message may be sent again after a crash
-  (at least once), so a platform that can drop a repeated send should.
+  (at least once), marked by `again` and a stable key, so a platform that can drop a repeated
+  send, or find that it went out, should.
 - `platform` names the people and posts this port can reach (`Person.platform`); the core
   sends it nothing for another platform.
 """
@@ -35,8 +36,9 @@ class Port(Protocol):
     #: anything is sent there (the poster's findings do not wait for the comms message).
     comms_where: str
 
-    def show_to_comms(self, post: Post) -> MessageRef:
-        """Post this version of the post to the comms channel/room for approval."""
+    def show_to_comms(self, post: Post, *, again: bool = False) -> MessageRef:
+        """Post this version of the post to the comms channel/room for approval. `again`: an
+        earlier attempt may have gone out (return that message rather than post another)."""
         ...
 
     def update_comms_message(self, ref: MessageRef, post: Post) -> None:
@@ -56,8 +58,9 @@ class Port(Protocol):
         """A direct message asking the poster to check the reactions to their post."""
         ...
 
-    def show_incident_to_comms(self, incident: Incident) -> MessageRef:
-        """Post an incident and its checklist to comms, with a way to mark each step done."""
+    def show_incident_to_comms(self, incident: Incident, *, again: bool = False) -> MessageRef:
+        """Post an incident and its checklist to comms, with a way to mark each step done
+        (`again` as for `show_to_comms`)."""
         ...
 
     def update_incident_message(self, ref: MessageRef, incident: Incident) -> None:

@@ -466,8 +466,14 @@ _V2 = _statements(
           AND p.state IN ('pending-approval', 'approved', 'changes-requested')""",
 )
 
+# A reminder is claimed (`claimed_at`) before it is sent and marked sent after the port
+# returns, so a crash in between leaves it claimed: the next start sends it again with the
+# same key, which the port uses to keep one copy (see `workflow.reminders`).
+_V3 = _statements("ALTER TABLE reminders ADD COLUMN claimed_at REAL")
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "posts, versions, votes, links, reminders, metrics, incidents, "
                  "idempotency keys, audit log, bot state", _V1),
     Migration(2, "the inbox of acknowledged requests, the jobs of outgoing messages", _V2),
+    Migration(3, "reminders claimed before they are sent", _V3),
 )

@@ -38,7 +38,7 @@ class MemoryPort:
         self._ids = itertools.count(1)
         self._changed = threading.Condition()
 
-    def show_to_comms(self, post: Post) -> MessageRef:
+    def show_to_comms(self, post: Post, *, again: bool = False) -> MessageRef:
         ref = MessageRef(f"comms-{next(self._ids)}", "#comms")
         self._record("show_to_comms", post)
         return ref
@@ -55,7 +55,7 @@ class MemoryPort:
     def remind(self, person: Person, reminder: ReminderNotice) -> None:
         self._record("remind", person, reminder)
 
-    def show_incident_to_comms(self, incident: Incident) -> MessageRef:
+    def show_incident_to_comms(self, incident: Incident, *, again: bool = False) -> MessageRef:
         ref = MessageRef(f"incident-{next(self._ids)}", "#comms")
         self._record("show_incident_to_comms", incident)
         return ref

@@ -7,7 +7,8 @@ nothing, while the answers it sends again carry the same transaction ids, which 
 drops. The points it is killed at (see chatbot/pause.py): at once, with no pause; after the
 batch holding the 👍 is handled, before its token is saved (`batch-handled:m.reaction`);
 inside the approval's transaction (`applied:approve`); after its commit, before the poster is
-told (`committed:approve`).
+told (`committed:approve`). Reminders: claimed and not sent (`claimed:reminder`), sent and
+not marked sent (`sent:reminder`): the restart sends it with the same transaction id.
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ class Deployment:
         }
         self.running: list[Serve] = []
 
-    def start(self, pause_at: str | None = None) -> Serve:
-        serve = Serve.start("matrix", self.env, self.tmp, pause_at=pause_at)
+    def start(self, pause_at: str | None = None, **env: str) -> Serve:
+        serve = Serve.start("matrix", self.env | env, self.tmp, pause_at=pause_at)
         self.running.append(serve)
         serve.wait_log(RUNNING, timeout=60)
         return serve
@@ -83,6 +84,11 @@ class Deployment:
         return [e for r, e in self.cast.ravi.seen(
             lambda r, e: r != self.room and self.from_bot(e) and "is approved; publish" in
             _body(e), after=after)]
+
+    def reminders_seen(self, after: int) -> list[Event]:
+        return [e for r, e in self.cast.ravi.seen(
+            lambda r, e: r != self.room and self.from_bot(e) and "is up:" in _body(e),
+            after=after)]
 
     # --- what the database says --------------------------------------------------------------
 
@@ -148,3 +154,26 @@ def test_a_thumbs_up_and_a_draft_sent_as_the_bot_dies_are_each_handled_once(
     assert deployment.history(1) == ["submitted", "approve"]
     assert deployment.history(2) == ["submitted"]
     assert deployment.history(3) == []
+
+
+@pytest.mark.parametrize("point", ["claimed:reminder", "sent:reminder"])
+def test_a_reminder_killed_as_it_is_sent_arrives_once(deployment, cast, point):
+    ravi = cast.ravi
+    start = ravi.mark()
+    first = deployment.start(pause_at=point, CHECKPOST_REMINDERS="0s")
+    asked = ravi.say(deployment.room, f"!checkpost {CLEAN}")
+    deployment.answer(ravi, asked, after=start)
+    ravi.say(deployment.room, "!checkpost published 1 https://x.com/cisa2k/status/18000000001")
+    assert first.wait_paused().startswith(point.split(":")[0])
+    first.kill()
+
+    deployment.start(CHECKPOST_REMINDERS="0s")
+    ravi.wait_for(lambda r, e: bool(deployment.reminders_seen(start)), what="the reminder")
+    eventually(lambda: deployment.history(1)[-1:] == ["reminder-sent"],
+               what="the reminder marked sent")
+    marker = ravi.say(deployment.room, "!checkpost help")  # answered after the reminder
+    deployment.answer(ravi, marker, after=start)
+    ravi.mark()
+
+    assert len(deployment.reminders_seen(start)) == 1
+    assert deployment.history(1).count("reminder-sent") == 1

@@ -5,6 +5,8 @@ Time only moves when a test moves the `ManualClock`; nothing here sleeps.
 
 from __future__ import annotations
 
+import contextlib
+
 from chatbot.workflow import ReminderScheduler
 from chatbot.workflow.reminders import MEASURE_ADVICE, REACTIONS_ADVICE
 from tests.desk import POSTER, Desk
@@ -80,6 +82,53 @@ def test_two_schedulers_on_one_file_never_send_a_reminder_twice(desk):
     sent = desk.scheduler.run_due() + other.run_due()
 
     assert sorted(r.seq for r in sent) == [0, 1, 2, 3]
+
+
+class _Died(BaseException):
+    """The process dying between a claim and the send (no `except Exception` catches it)."""
+
+
+def _dying(desk, monkeypatch):
+    def die(person, reminder):
+        raise _Died
+    monkeypatch.setattr(desk.port, "remind", die)
+
+
+def test_a_reminder_claimed_when_the_process_died_is_sent_after_the_restart(desk, monkeypatch):
+    desk.published()
+    with monkeypatch.context() as patch:
+        _dying(desk, patch)
+        with contextlib.suppress(_Died):
+            desk.scheduler.run_due()
+    assert desk.port.of("remind") == []
+
+    desk.restart(after=1)
+    (sent,) = desk.scheduler.run_due()
+
+    assert sent.seq == 0 and sent.again and sent.key.startswith("reminder-")
+    assert desk.scheduler.run_due() == []
+    assert [e.action for e in desk.store.audit_log()].count("reminder-sent") == 1
+
+
+def test_a_live_claim_is_left_alone_until_its_lease_runs_out(desk, monkeypatch):
+    desk.published()
+    other = ReminderScheduler(desk.store, desk.port, desk.clock, lease=600, max_sleep=900)
+    with monkeypatch.context() as patch:
+        _dying(desk, patch)
+        with contextlib.suppress(_Died):
+            desk.scheduler.run_due()  # claimed by this life, still "sending"
+
+    assert other.run_due() == []
+    assert other.seconds_until_next() == 600
+    desk.clock.advance(600)
+    (sent,) = other.run_due()
+    assert sent.seq == 0 and sent.again
+
+
+def test_a_first_send_is_not_marked_again(desk):
+    desk.published()
+    (sent,) = desk.scheduler.run_due()
+    assert not sent.again and sent.key
 
 
 def test_withdrawing_a_post_cancels_its_reminders(desk):

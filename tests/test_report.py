@@ -180,6 +180,20 @@ def test_report_csv_gives_each_published_link_its_own_cell_as_a_bare_url(desk):
     assert dict(zip(header, rows[1], strict=True))["x_url"] == ""
 
 
+def test_report_csv_never_hands_a_spreadsheet_a_formula(desk):
+    """A draft is text people wrote; a cell that starts like a formula is kept as text."""
+    desk.submit(text='=HYPERLINK("https://evil.example/x","Open the report")')
+    desk.submit(text="@SUM(1+1) volunteers joined")
+    desk.submit(text="-2 hours left to join the edit-a-thon")
+
+    rows = list(csv.DictReader(io.StringIO(render_csv(build_report(desk.store)))))
+
+    assert [r["text"] for r in rows] == ["'=HYPERLINK(\"https://evil.example/x\",\"Open the report\")",
+                                         "'@SUM(1+1) volunteers joined",
+                                         "'-2 hours left to join the edit-a-thon"]
+    assert rows[0]["post"] == "1" and rows[0]["state"] == "pending-approval"
+
+
 def test_report_csv_keeps_its_network_columns_when_nothing_is_published(desk):
     desk.submit()
     header = next(csv.reader(io.StringIO(render_csv(build_report(desk.store)))))

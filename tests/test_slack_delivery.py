@@ -22,6 +22,7 @@ from chatbot.adapters.slack.listeners import SORRY
 from chatbot.adapters.slack.serving import require
 from chatbot.cli import main
 from chatbot.config import ConfigError
+from tests.servers.process import eventually
 from tests.servers.slack_api import (
     COMMS_CHANNEL,
     SIGNING_SECRET,
@@ -211,6 +212,9 @@ def test_a_restart_between_approval_and_reminders_loses_and_repeats_nothing(api,
                              and len(found) >= 2 and found, timeout=10)
     second.bot.scheduler.run_due()  # nothing is left to send
     assert second.bot.wait_idle()
+    # a reminder is marked sent (and audited) just after Slack accepted it
+    eventually(lambda: second.bot.workflow.history(1)[-1].action == "reminder-sent"
+               and len(second.bot.workflow.history(1)) == 5, what="both reminders marked sent")
     assert len(reminders) == 2
     assert len([c for c in api.dms_to(POSTER) if "is approved" in c.text]) == 1
     assert [e.action for e in second.bot.workflow.history(1)] == [

@@ -10,6 +10,9 @@ file; the test waits for the file and kills the process there. The points:
 - `acked`: the 200 has left, the work has not begun
 - `applied`: the work is written, its transaction (which marks the entry done) not committed
 - `committed`: committed; the messages it makes (jobs) not sent
+- `claimed`, `sent`: a reminder claimed and not sent; a message sent (a reminder, the comms
+  message, the poster's findings) and not yet marked so: Slack has no transaction ids, so the
+  restarted bot finds the message by the key in its metadata and does not send it again
 """
 
 from __future__ import annotations
@@ -104,6 +107,8 @@ def test_a_draft_and_a_publication_killed_midway_are_done_once_and_remind_once(a
                                                 if LIVE in c.text]) and len(found) >= 2 and found,
                              timeout=15, what="both reminders")
     eventually(bots.idle, what="everything sent")
+    eventually(lambda: bots.history(1).count("reminder-sent") == 2,
+               what="both reminders marked sent")  # just after Slack accepted each
 
     assert len(reminders) == 2
     shown, alert = api.of("chat.postMessage", channel=COMMS_CHANNEL)
@@ -112,6 +117,65 @@ def test_a_draft_and_a_publication_killed_midway_are_done_once_and_remind_once(a
     assert bots.history(1) == ["submitted", "published", "reminder-sent", "reminder-sent"]
     assert len([u for u in api.of("chat.update") if "Published" in u.text]) == 1
     assert len(api.of("chat.postMessage", channel=dm_channel(POSTER))) == 3
+
+
+@pytest.mark.parametrize("point", ["sent:show-post", "sent:tell-findings"])
+def test_a_message_sent_just_before_the_kill_is_not_sent_again(api, bots, point):
+    """Killed after chat.postMessage returned and before the job was marked done: the
+    restarted bot looks for the message's key in the channel and keeps the one copy."""
+    first, slack = bots.start(pause_at=point)
+    assert slack.command(POSTER, FINE).status == 200
+    first.wait_paused()
+    first.kill()
+    before = api.of("chat.postMessage", channel=COMMS_CHANNEL)  # the findings go out first
+    assert len([c for c in api.dms_to(POSTER) if "PASS" in c.text]) == 1
+
+    bots.start()
+    eventually(bots.idle, what="the restarted bot to finish the draft's messages")
+    eventually(lambda: bots.comms_ref(1), what="the comms message recorded")
+
+    (shown,) = api.of("chat.postMessage", channel=COMMS_CHANNEL)
+    assert before in ([], [shown])
+    assert bots.comms_ref(1) == f"{COMMS_CHANNEL}/{shown.answer['ts']}"
+    assert len([c for c in api.dms_to(POSTER) if "PASS" in c.text]) == 1
+    assert api.of("conversations.history"), "the restarted bot looked before sending again"
+
+
+def test_without_the_history_scope_a_message_is_sent_again_rather_than_lost(api, bots):
+    first, slack = bots.start(pause_at="sent:show-post")
+    assert slack.command(POSTER, FINE).status == 200
+    first.wait_paused()
+    first.kill()
+    api.fail("conversations.history", "missing_scope", times=5)
+
+    second, _ = bots.start()
+    eventually(bots.idle, what="the restarted bot to finish the draft's messages")
+
+    _first_copy, second_copy = api.of("chat.postMessage", channel=COMMS_CHANNEL)
+    assert bots.comms_ref(1) == f"{COMMS_CHANNEL}/{second_copy.answer['ts']}"
+    second.wait_log("missing_scope")
+
+
+@pytest.mark.parametrize("point", ["claimed:reminder", "sent:reminder"])
+def test_a_reminder_killed_as_it_is_sent_arrives_once(api, bots, point):
+    """Claimed and not sent: the restart sends it (it used to be lost). Sent and not marked:
+    the restart finds it in the direct chat and sends nothing."""
+    first, slack = bots.start(pause_at=point, CHECKPOST_REMINDERS="0s")
+    submitted(api, bots, slack)
+    slack.command(POSTER, f"published 1 {LIVE}")
+    first.wait_paused()
+    first.kill()
+    sent_before = len([c for c in api.dms_to(POSTER) if "is up" in c.text])
+    assert sent_before == (1 if point.startswith("sent") else 0)
+
+    bots.start(CHECKPOST_REMINDERS="0s")
+    api.wait_for(lambda: [c for c in api.dms_to(POSTER) if "is up" in c.text],
+                 what="the reminder")
+    eventually(lambda: bots.history(1)[-1:] == ["reminder-sent"], what="the reminder marked")
+    eventually(bots.idle, what="everything sent")
+
+    assert len([c for c in api.dms_to(POSTER) if "is up" in c.text]) == 1
+    assert bots.history(1).count("reminder-sent") == 1
 
 
 def _send(request) -> int:

@@ -141,7 +141,7 @@ class IncidentDesk:
         incident = self.incident(job.data["incident"])
         if incident is None or incident.comms_ref is not None:
             return
-        ref = self.port.show_incident_to_comms(incident)
+        ref = self.port.show_incident_to_comms(incident, again=job.attempts > 1)
         with self.store.transaction() as db:
             set_incident_ref(db, incident.id, ref)
 

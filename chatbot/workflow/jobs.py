@@ -13,8 +13,10 @@ person's answer still comes straight back; what did not finish stays in the `job
 
 A job is marked done after its port call returns, so a crash between the two sends that
 message again on restart: delivery is at least once. Each job's notice carries a key made
-from its id, which the Matrix port turns into a transaction id, so the homeserver keeps one
-copy; the comms message of a post is recorded on the post, so it is shown once. Within one
+from its id, and `again` from its second attempt on: the Matrix port turns the key into a
+transaction id, so the homeserver keeps one copy; the Slack port, which has no such id,
+looks for the key in the recent messages' metadata before it sends again. The comms message
+of a post is recorded on the post, so it is shown once. Within one
 process a job runs on one thread at a time.
 """
 
@@ -29,6 +31,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from chatbot import pause
 from chatbot.notices import Notice
 from chatbot.store import Store
 from chatbot.workflow.clock import Clock
@@ -183,6 +186,7 @@ class JobQueue:
                         exc)
             self._failed(job, repr(exc))
             return f"could not {what}: {exc}"
+        pause.at("sent", job.kind)
         with self.store.transaction() as db:
             db.execute("UPDATE jobs SET done_at = ? WHERE id = ?", [self.clock.now(), job_id])
         return ""
@@ -217,7 +221,10 @@ def notice_data(notice: Notice) -> dict[str, Any]:
             "actor": str(notice.actor) if notice.actor else None}
 
 
-def notice_from(data: dict[str, Any], key: str = "") -> Notice:
+def notice_from(data: dict[str, Any], job: StoredJob | None = None) -> Notice:
+    """The notice a job carries; sent by `job`, it has the job's key, and `again` after a
+    first attempt (which may have gone out before the process died)."""
     return Notice(data["kind"], data["text"], data.get("post"), data.get("url") or "",
                   data.get("incident"),
-                  Person.parse(data["actor"]) if data.get("actor") else None, key=key)
+                  Person.parse(data["actor"]) if data.get("actor") else None,
+                  key=f"job-{job.id}" if job else "", again=bool(job and job.attempts > 1))

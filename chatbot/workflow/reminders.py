@@ -4,12 +4,15 @@ On publish, one reminder per offset of `CHECKPOST_REMINDERS` (default now, +1 h,
 is stored for each published link. The first repeats the policy's advice on reactions; the
 later ones ask the poster to look again, note any major reaction and record the metrics.
 
-Delivery is at most once. The scheduler claims due reminders and marks them sent in the same
-transaction, then hands them to the port. So a reminder is never sent twice, even if two
-processes share the file or the bot restarts; the price is that a crash between the commit and
-the port call loses that one reminder (it is still marked sent, and the audit log has it).
-A port that raises (the message certainly did not go out) gets it back: the reminder is
-rescheduled `retry_after` later, up to `max_attempts` times, then marked failed.
+Delivery is once, as far as the platform allows. The scheduler claims due reminders
+(`claimed_at`) in one transaction, hands each to the port, and marks it sent after the port
+returns. A crash in between leaves the reminder claimed: the next start claims it again and
+sends it with the same key and `again` set, and the port keeps one copy (Matrix: the same
+transaction id; Slack: it looks for the key in the message metadata of the direct chat
+first). A claim older than `lease` seconds is also taken back, in case another process that
+shares the file died holding it. A port that raises (the message certainly did not go out)
+gets it back: the reminder is rescheduled `retry_after` later, up to `max_attempts` times,
+then marked failed.
 
 Reminders that fell due while the bot was down are sent once when it comes back, marked late
 (due before this scheduler started, or more than `late_after` seconds ago). Withdrawing a
@@ -30,6 +33,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from chatbot import pause
 from chatbot.notices import ReminderNotice
 from chatbot.ports import Port
 from chatbot.store import Store
@@ -55,6 +59,12 @@ _WAITING = """
     FROM reminders r JOIN posts p ON p.number = r.post JOIN links l ON l.id = r.link
     WHERE r.sent_at IS NULL AND r.cancelled_at IS NULL AND r.failed_at IS NULL
       AND p.state != 'withdrawn' AND p.platform = ?
+"""
+# When a waiting reminder may be claimed: when due, unless a live claim holds it (one made
+# by this scheduler's life and younger than the lease); parameters: started_at, lease.
+_CLAIMABLE_AT = """
+    CASE WHEN r.claimed_at IS NULL OR r.claimed_at < ? THEN r.due_at
+         ELSE MAX(r.due_at, r.claimed_at + ?) END
 """
 
 
@@ -136,6 +146,7 @@ class ReminderScheduler:
         max_sleep: float = 300.0,
         max_attempts: int = 3,
         retry_after: float = 60.0,
+        lease: float = 600.0,
         jobs: JobQueue | None = None,
     ) -> None:
         self.store = store
@@ -146,6 +157,7 @@ class ReminderScheduler:
         self.max_sleep = max_sleep
         self.max_attempts = max_attempts
         self.retry_after = retry_after
+        self.lease = lease
         self.started_at = self.clock.now()
         self.wakeups = 0
         self._wake = threading.Event()
@@ -157,6 +169,7 @@ class ReminderScheduler:
         now = self.clock.now() if now is None else now
         sent = []
         for claimed in self._claim(now):
+            pause.at("claimed", "reminder")
             try:
                 self.port.remind(claimed.poster, claimed.notice)
             except Exception as exc:
@@ -164,13 +177,16 @@ class ReminderScheduler:
                             claimed.id, claimed.notice.post_number, exc)
                 self._give_back(claimed, repr(exc), now)
             else:
+                pause.at("sent", "reminder")
+                self._mark_sent(claimed, self.clock.now())
                 sent.append(claimed.notice)
         return sent
 
     def next_due(self) -> float | None:
         """When the next waiting reminder falls due, or None if none waits."""
         with self.store.reading() as db:
-            row = db.execute(f"SELECT MIN(r.due_at) {_WAITING}", [self.port.platform]).fetchone()
+            row = db.execute(f"SELECT MIN({_CLAIMABLE_AT}) {_WAITING}",
+                             [self.started_at, self.lease, self.port.platform]).fetchone()
         return row[0]
 
     def seconds_until_next(self, now: float | None = None) -> float:
@@ -219,23 +235,18 @@ class ReminderScheduler:
         claimed = []
         with self.store.transaction() as db:
             rows = list(db.query(
-                "SELECT r.id, r.post, r.seq, r.total, r.due_at, r.late, p.poster, l.url,"
-                f" l.platform AS link_platform {_WAITING} AND r.due_at <= ? ORDER BY r.due_at",
-                [self.port.platform, now],
+                "SELECT r.id, r.post, r.seq, r.total, r.due_at, r.late, r.claimed_at, p.poster,"
+                f" l.url, l.platform AS link_platform {_WAITING}"
+                f" AND {_CLAIMABLE_AT} <= ? ORDER BY r.due_at",
+                [self.port.platform, self.started_at, self.lease, now],
             ))
             for r in rows:
                 late = bool(r["late"]) or r["due_at"] < self.started_at \
                     or now - r["due_at"] > self.late_after
                 db.execute(
-                    "UPDATE reminders SET sent_at = ?, late = ?, attempts = attempts + 1"
+                    "UPDATE reminders SET claimed_at = ?, late = ?, attempts = attempts + 1"
                     " WHERE id = ?",
                     [now, int(late), r["id"]],
-                )
-                self.store.audit(
-                    at=now, actor=str(SCHEDULER), platform=self.port.platform,
-                    action="reminder-sent", post=r["post"],
-                    why="late: fell due while checkpost was not running" if late else "due",
-                    detail={"reminder": r["id"], "seq": r["seq"], "due_at": r["due_at"]},
                 )
                 notice = ReminderNotice(
                     post_number=r["post"], url=r["url"], link_platform=r["link_platform"],
@@ -243,9 +254,23 @@ class ReminderScheduler:
                     text=reminder_text(r["post"], r["url"], r["seq"], r["total"], late,
                                        r["due_at"], now),
                     command=metrics_command(r["post"]),
+                    key=f"reminder-{r['id']}", again=r["claimed_at"] is not None,
                 )
                 claimed.append(_Claimed(r["id"], Person.parse(r["poster"]), notice))
         return claimed
+
+    def _mark_sent(self, claimed: _Claimed, now: float) -> None:
+        notice = claimed.notice
+        with self.store.transaction() as db:
+            db.execute("UPDATE reminders SET sent_at = ? WHERE id = ? AND sent_at IS NULL",
+                       [now, claimed.id])
+            self.store.audit(
+                at=now, actor=str(SCHEDULER), platform=self.port.platform,
+                action="reminder-sent", post=notice.post_number,
+                why="late: fell due while checkpost was not running" if notice.late else "due",
+                detail={"reminder": claimed.id, "seq": notice.seq, "due_at": notice.due_at,
+                        **({"again": True} if notice.again else {})},
+            )
 
     def _give_back(self, claimed: _Claimed, error: str, now: float) -> None:
         with self.store.transaction() as db:
@@ -257,7 +282,7 @@ class ReminderScheduler:
                 action = "reminder-failed"
             else:
                 db.execute(
-                    "UPDATE reminders SET sent_at = NULL, due_at = ?, last_error = ?"
+                    "UPDATE reminders SET claimed_at = NULL, due_at = ?, last_error = ?"
                     " WHERE id = ?",
                     [now + self.retry_after * attempts, error, claimed.id],
                 )

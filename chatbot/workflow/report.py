@@ -175,7 +175,8 @@ def render_csv(report: Report) -> str:
     """One row per post; the numbers are the latest recorded, the history is in one column.
 
     Each published link is a bare URL alone in its network's column (a post is published once
-    per network), so a spreadsheet opens it with a click."""
+    per network), so a spreadsheet opens it with a click. Text a person wrote (a draft, its
+    context, metrics notes) goes through `_cell`, so a spreadsheet never runs it as a formula."""
     others = sorted({link.platform for pr in report.posts for link in pr.post.links}
                     - set(NETWORKS))
     link_columns = (*NETWORKS, *others)
@@ -188,7 +189,7 @@ def render_csv(report: Report) -> str:
         latest = {name: next((m.numbers[name] for m in reversed(pr.metrics)
                               if name in m.numbers), "") for name in METRIC_NAMES}
         urls = {link.platform: link.url for link in post.links}
-        writer.writerow([
+        writer.writerow([_cell(value) for value in (
             post.number, _iso(post.created_at), str(post.poster), current.draft.account,
             post.state, len(post.versions), current.verdict.policy_version, current.draft.text,
             current.draft.context, *(urls.get(network, "") for network in link_columns),
@@ -200,8 +201,20 @@ def render_csv(report: Report) -> str:
             " | ".join(f"{_iso(m.at)} {_numbers(m)}".strip() for m in pr.metrics),
             sum(m.major for m in pr.metrics), len(pr.incidents), pr.reminders_sent,
             pr.reminders_late, int(current.purged),
-        ])
+        )])
     return buffer.getvalue()
+
+
+# What a spreadsheet reads as the start of a formula (OWASP's "CSV injection" list).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _cell(value: object) -> object:
+    """A text that would start a formula (`=HYPERLINK(…)`, `@SUM(…)`, `+1…`), shown as text:
+    prefixed with an apostrophe, which spreadsheets hide and do not evaluate. Numbers pass."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _post_report(db: Database, post: Post) -> PostReport:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from chatbot import pause
 from chatbot.config import Settings
 from chatbot.notices import Notice
 from chatbot.policy.model import Draft, Verdict
@@ -533,7 +534,7 @@ class Workflow:
         self.port.tell(post.poster, Notice(
             "submitted" if version == 1 else "revised",
             wording.goes_to_comms(post.number, version, self.port.comms_where), post.number,
-            key=f"job-{job.id}", post=post))
+            key=f"job-{job.id}", post=post, again=job.attempts > 1))
 
     def _job_show_post(self, job: StoredJob) -> None:
         """Show the version to comms and remember where, once: a version already shown, or
@@ -545,12 +546,13 @@ class Workflow:
                 or post.current.comms_ref is not None):
             return
         try:
-            ref = self.port.show_to_comms(post)
+            ref = self.port.show_to_comms(post, again=job.attempts > 1)
         except Exception:
             if not job.last_error:
                 self.jobs.add_and_run([self._tell(post.poster, Notice(
                     "comms-unreachable", wording.comms_unreachable(number, version), number))])
             raise
+        pause.at("sent", "show-post")
         follow = [self._tell(post.poster, Notice(
             "routed", wording.routed(number, version, ref.where or self.port.comms_where),
             number))] if job.last_error else []
@@ -569,10 +571,10 @@ class Workflow:
 
     def _job_tell(self, job: StoredJob) -> None:
         self.port.tell(Person.parse(job.data["person"]),
-                       notice_from(job.data["notice"], key=f"job-{job.id}"))
+                       notice_from(job.data["notice"], job))
 
     def _job_alert(self, job: StoredJob) -> None:
-        self.port.alert_comms(notice_from(job.data["notice"], key=f"job-{job.id}"))
+        self.port.alert_comms(notice_from(job.data["notice"], job))
 
     def _tell_poster_of_decision(self, post: Post, by: Person) -> Effect:
         n = post.number

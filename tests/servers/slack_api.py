@@ -200,11 +200,33 @@ class SlackAPI:
             return {"ok": True, "user": {"id": user, "name": user.lower(), "tz": "Asia/Kolkata",
                                          "real_name": shown,
                                          "profile": {"display_name": shown, "real_name": shown}}}
+        if method == "conversations.history":
+            return {"ok": True, "messages": self._history(str(args.get("channel", "")),
+                                                          _truthy(args.get("include_all_metadata")),
+                                                          int(args.get("limit") or 100)),
+                    "has_more": False}
         if method == "conversations.info":
             return {"ok": True, "channel": {"id": args.get("channel"), "name": "comms"}}
         if method == "apps.connections.open" and self.socket_url:
             return {"ok": True, "url": self.socket_url}
         return {"ok": False, "error": "unknown_method"}
+
+    def _history(self, channel: str, metadata: bool, limit: int) -> list[dict[str, Any]]:
+        """The channel's top-level messages, newest first, as conversations.history gives them
+        (metadata only when asked for, as Slack does)."""
+        with self._changed:
+            posted = [c for c in self.calls if c.method == "chat.postMessage"
+                      and c.status == 200 and c.answer.get("ok")
+                      and c.answer.get("channel") == channel and not c.args.get("thread_ts")]
+        messages = []
+        for call in reversed(posted[-limit:]):
+            message = {"type": "message", "user": BOT_USER, "ts": call.answer["ts"],
+                       "text": call.args.get("text", "")}
+            if metadata and call.args.get("metadata"):
+                given = call.args["metadata"]
+                message["metadata"] = json.loads(given) if isinstance(given, str) else given
+            messages.append(message)
+        return messages
 
     def _next_ts(self) -> str:
         return f"{1_700_000_000 + next(self._ts)}.000100"
@@ -265,6 +287,10 @@ class SlackAPI:
                 pass
 
         return Handler
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).lower() not in ("", "0", "false", "none")
 
 
 def dm_channel(user: str) -> str:

@@ -75,7 +75,8 @@ class MatrixPort:
 
     # --- the comms room --------------------------------------------------------------------
 
-    def show_to_comms(self, post: Post) -> MessageRef:
+    def show_to_comms(self, post: Post, *, again: bool = False) -> MessageRef:
+        # `again` needs nothing here: the same transaction id makes the homeserver keep one
         room = self._comms_room()
         version = post.current
         rendered = self.named(html.comms_message(post, version, self.approvals_required))
@@ -95,7 +96,7 @@ class MatrixPort:
                                  html.notice_content(self.named(html.notice(notice))),
                                  txn=self.txn("alert", notice.key) if notice.key else None))
 
-    def show_incident_to_comms(self, incident: Incident) -> MessageRef:
+    def show_incident_to_comms(self, incident: Incident, *, again: bool = False) -> MessageRef:
         room = self._comms_room()
         event_id = self._run(self.conn.send(
             room, html.notice_content(self.named(html.incident(incident))),

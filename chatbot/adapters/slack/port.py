@@ -6,6 +6,14 @@ for reminders, tries again later. The port is called from request workers and fr
 reminder thread at once; the WebClient is safe for that, and the one piece of state kept here
 (which direct-message channel belongs to whom) is guarded by a lock.
 
+Slack has no transaction id that drops a repeated chat.postMessage, so every message the core
+may send again after a crash (a job's notice, a reminder, a post's or an incident's comms
+message) carries its key in the message metadata (`checkpost_message`); when the core says
+an earlier attempt may have gone out (`again`), the port first looks for that key among the
+channel's recent messages (conversations.history, which needs the history scopes of the
+manifest) and, if it is there, sends nothing and returns that message. Without those scopes
+it logs why and sends: at least once.
+
 People appear in the blocks as mentions (`<@U0ANA>`: Slack shows the person's display name
 and the id makes it a mention); in a message's `text`, which notifications and screen readers
 read as is, they appear by display name, looked up with `users.info` once and then cached.
@@ -13,6 +21,7 @@ read as is, they appear by display name, looked up with `users.info` once and th
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import replace
@@ -30,7 +39,11 @@ from chatbot.workflow.incidents import Incident
 from chatbot.workflow.people import Person
 from chatbot.workflow.posts import Post
 
+log = logging.getLogger(__name__)
+
 PLATFORM = "slack"
+METADATA_TYPE = "checkpost_message"
+HISTORY_LOOKBACK = 100  # recent messages searched for a key; a retry comes soon after
 FINDINGS_KINDS = frozenset({"submitted", "revised"})
 COMMS_UNREACHABLE = ("The comms channel could not be reached: ask an admin to check that "
                      "checkpost is in that channel.")
@@ -63,9 +76,10 @@ class SlackPort:
 
     # --- the Port protocol -----------------------------------------------------------------
 
-    def show_to_comms(self, post: Post) -> MessageRef:
+    def show_to_comms(self, post: Post, *, again: bool = False) -> MessageRef:
         text, body = blocks.comms_message(post, post.current, self.approvals_required)
-        sent = self._post(self.comms_channel, self._named(text, _post_people(post)), body)
+        sent = self._post(self.comms_channel, self._named(text, _post_people(post)), body,
+                          key=f"comms-{post.number}-{post.current.number}", again=again)
         return message_ref(sent["channel"], sent["ts"])
 
     def update_comms_message(self, ref: MessageRef, post: Post) -> None:
@@ -83,21 +97,22 @@ class SlackPort:
                 notice = replace(notice, text=f"{notice.text} {COMMS_UNREACHABLE}")
             text, body = blocks.notice_message(notice, self._people(person))
         self.direct_message(person.user_id,
-                            self._named(text, self._people(person) | _actor(notice)), body)
+                            self._named(text, self._people(person) | _actor(notice)), body,
+                            key=notice.key, again=notice.again)
 
     def alert_comms(self, notice: Notice) -> None:
         text, body = blocks.notice_message(notice, self.comms_users)
         self._post(self.comms_channel, self._named(text, self.comms_users | _actor(notice)),
-                   body)
+                   body, key=notice.key, again=notice.again)
 
     def remind(self, person: Person, reminder: ReminderNotice) -> None:
         text, body = blocks.reminder_message(reminder)
-        self.direct_message(person.user_id, text, body)
+        self.direct_message(person.user_id, text, body, key=reminder.key, again=reminder.again)
 
-    def show_incident_to_comms(self, incident: Incident) -> MessageRef:
+    def show_incident_to_comms(self, incident: Incident, *, again: bool = False) -> MessageRef:
         text, body = blocks.incident_message(incident)
         sent = self._post(self.comms_channel, self._named(text, _incident_people(incident)),
-                          body)
+                          body, key=f"incident-{incident.id}", again=again)
         return message_ref(sent["channel"], sent["ts"])
 
     def update_incident_message(self, ref: MessageRef, incident: Incident) -> None:
@@ -123,11 +138,12 @@ class SlackPort:
         self.client.chat_postEphemeral(channel=channel, user=user_id, text=plain, blocks=body,
                                        **kwargs)
 
-    def direct_message(self, user_id: str, text: str, body: list[dict[str, Any]]) -> None:
+    def direct_message(self, user_id: str, text: str, body: list[dict[str, Any]], *,
+                       key: str = "", again: bool = False) -> None:
         """conversations.open (once per person and process), then chat.postMessage."""
         channel = self._dm_channel(user_id)
         try:
-            self._post(channel, text, body)
+            self._post(channel, text, body, key=key, again=again)
         except SlackApiError:
             with self._lock:  # the DM may have been closed or archived: open it again next time
                 self._dm_channels.pop(user_id, None)
@@ -135,9 +151,34 @@ class SlackPort:
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _post(self, channel: str, text: str, body: list[dict[str, Any]]) -> Any:
+    def _post(self, channel: str, text: str, body: list[dict[str, Any]], *, key: str = "",
+              again: bool = False) -> Any:
+        """chat.postMessage, with `key` in the metadata; with `again`, the message carrying
+        `key` that is already in the channel, if there is one, instead of a second copy."""
+        if key and again and (earlier := self._sent_before(channel, key)) is not None:
+            log.info("message %s was already in %s: not sent again", key, channel)
+            return {"channel": channel, "ts": earlier["ts"]}
+        extra: dict[str, Any] = {}
+        if key:
+            extra["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
         return self.client.chat_postMessage(channel=channel, text=text, blocks=body,
-                                            unfurl_links=False, unfurl_media=False)
+                                            unfurl_links=False, unfurl_media=False, **extra)
+
+    def _sent_before(self, channel: str, key: str) -> dict[str, Any] | None:
+        """The recent message of `channel` whose metadata carries `key`, if any."""
+        try:
+            history = self.client.conversations_history(
+                channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True)
+        except SlackApiError as exc:
+            log.warning("could not read %s to see whether message %s went out (%s); "
+                        "sending it again", channel, key, exc.response.get("error", exc))
+            return None
+        for message in history.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if (metadata.get("event_type") == METADATA_TYPE
+                    and (metadata.get("event_payload") or {}).get("key") == key):
+                return message
+        return None
 
     def _dm_channel(self, user_id: str) -> str:
         with self._lock:
