@@ -54,6 +54,9 @@ _TOKEN = regex.compile(
     r"|\s+"
     r"|\X"  # anything else, one grapheme at a time
 )
+#: Fewer unchanged words than this are shown rather than skipped.
+_MIN_SKIP = 3
+
 _WORD = regex.compile(r"[\w\p{M}]")
 _LAST_WORD = regex.compile(r"\S+\Z")
 _FIRST_WORD = regex.compile(r"\S+")
@@ -237,8 +240,8 @@ class _Change:
 
 
 def _whole_words(chunks: list[_Equal | _Change]) -> list[_Equal | _Change]:
-    """Merge changes that only whitespace separates, and widen each change to the edges of
-    the space-separated words it touches, until nothing moves."""
+    """Merge changes that only whitespace or a negligible word separates, and widen each
+    change to the edges of the space-separated words it touches, until nothing moves."""
     moved = True
     while moved:
         moved = False
@@ -247,8 +250,8 @@ def _whole_words(chunks: list[_Equal | _Change]) -> list[_Equal | _Change]:
             if isinstance(chunk, _Equal) and not chunk.text:
                 continue
             if (isinstance(chunk, _Change) and len(merged) >= 2
-                    and isinstance(merged[-1], _Equal) and not merged[-1].text.strip()
-                    and isinstance(merged[-2], _Change)):
+                    and isinstance(merged[-1], _Equal) and isinstance(merged[-2], _Change)
+                    and _negligible(merged[-1].text, merged[-2], chunk)):
                 space = merged.pop().text
                 before = merged.pop()
                 assert isinstance(before, _Change)
@@ -276,6 +279,16 @@ def _whole_words(chunks: list[_Equal | _Change]) -> list[_Equal | _Change]:
                     moved = True
         chunks = merged
     return chunks
+
+
+def _negligible(equal: str, before: _Change, after: _Change) -> bool:
+    """Whether the unchanged text between two changes is better shown as changed: whitespace,
+    or a word much shorter than the changes on both sides (a "the" that a rewrite happened to
+    keep would otherwise cut one change into two)."""
+    size = 2 * len(equal)
+    return (not equal.strip()
+            or (size < max(len(before.old), len(before.new))
+                and size < max(len(after.old), len(after.new))))
 
 
 def _segments(chunks: Iterable[_Equal | _Change]) -> Iterable[Segment]:
@@ -316,7 +329,7 @@ def _keep_context(text: str, words: int, *, head: bool, tail: bool) -> list[Segm
     cut_from = (starts[words] if len(starts) > words else len(parts)) if head else 0
     cut_to = (starts[-words] if len(starts) > words else 0) if tail else len(parts)
     skipped = sum(1 for i in starts if cut_from <= i < cut_to)
-    if not skipped:
+    if skipped < _MIN_SKIP:  # "…" in place of a word or two saves nothing
         return [Segment("equal", text)]
     out: list[Segment | Skip] = []
     if cut_from:
