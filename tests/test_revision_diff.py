@@ -93,6 +93,19 @@ def test_line_breaks_and_runs_of_spaces_are_kept_as_the_poster_wrote_them():
     assert marked(segments) == "Edit-a-thon\n\nWhere:  [-Bengaluru-]{+Mysuru+}\nWhen: Saturday"
 
 
+def test_a_change_of_spacing_alone_is_found_and_said_in_words_not_marks(tmp_path):
+    segments = diff_words("See you Saturday at ten", "See you Saturday\nat ten")
+    assert segments == (Segment("equal", "See you Saturday"), Segment("delete", " "),
+                        Segment("insert", "\n"), Segment("equal", "at ten"))
+    post = two_versions(tmp_path, draft("See you Saturday at ten"), verdict(),
+                        draft("See you Saturday\nat ten"), verdict())
+    assert since_shown(post, post.current).spacing_only
+    assert ("only spaces or line breaks changed"
+            in matrix_html.comms_message(post, post.current, 1).body)
+    _, body = slack_blocks.comms_message(post, post.current, 1)
+    assert "only spaces or line breaks changed" in str(body)
+
+
 def test_a_link_is_one_word_so_a_changed_link_is_struck_whole():
     old = "Register: https://meta.wikimedia.org/wiki/Event_1 today"
     new = "Register: https://meta.wikimedia.org/wiki/Event_2 today"

@@ -333,6 +333,10 @@ def revision_same_text(before: int) -> str:
     return f"The text is the same as in version {before}."
 
 
+def revision_spacing_only(before: int) -> str:
+    return f"The words are the same as in version {before}; only spaces or line breaks changed."
+
+
 def revision_text_purged(before: int) -> str:
     return (f"The text of version {before} has been purged, so what changed in it cannot be "
             "shown.")

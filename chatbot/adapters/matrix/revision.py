@@ -31,8 +31,9 @@ def revision_parts(diff: RevisionDiff) -> tuple[list[str], list[str]]:
                                         f"{html.escape(words)}</p>"]
     lines: list[str] = []
     markup: list[str] = []
-    if diff.purged or not diff.text_changed:
+    if diff.purged or diff.spacing_only or not diff.text_changed:
         words = (wording.revision_text_purged(diff.before) if diff.purged
+                 else wording.revision_spacing_only(diff.before) if diff.spacing_only
                  else wording.revision_same_text(diff.before))
         lines += [f"{heading}:", words]
         markup.append(f"<p><strong>{html.escape(heading)}:</strong> {html.escape(words)}</p>")

@@ -30,8 +30,10 @@ def revision_blocks(diff: RevisionDiff, level_icons: dict[str, str]) -> list[Blo
     if not diff.changed:
         return [_section(f"{heading}\n{escape(wording.revision_nothing_changed(diff.before))}")]
     blocks: list[Block] = []
-    if diff.purged:
-        blocks.append(_section(f"{heading}\n{escape(wording.revision_text_purged(diff.before))}"))
+    if diff.purged or diff.spacing_only:
+        words = (wording.revision_text_purged(diff.before) if diff.purged
+                 else wording.revision_spacing_only(diff.before))
+        blocks.append(_section(f"{heading}\n{escape(words)}"))
     elif diff.text_changed:
         excerpt = diff.excerpt()
         blocks.append(_section(f"{heading} · {LEGEND}"))
