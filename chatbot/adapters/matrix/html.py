@@ -214,7 +214,7 @@ def comms_message(post: Post, version: Version, approvals_required: int) -> Rend
               f"<blockquote>{_multiline(shown)}</blockquote>"]
     if (diff := since_shown(post, version)) is not None:
         diff_lines, diff_markup = revision_parts(diff)
-        lines += ["", *diff_lines]
+        lines += ["", *diff_lines, ""]
         markup += diff_markup
     if draft.context:
         lines.append(f"Why now: {draft.context}")

@@ -52,11 +52,15 @@ def text_elements(excerpt: Excerpt) -> list[dict[str, Any]]:
     """Rich-text `text` elements for the shortened diff, styled by kind."""
     elements: list[dict[str, Any]] = []
     for kind, text in excerpt.display():
-        element: dict[str, Any] = {"type": "text", "text": text}
-        if kind in _STYLES:
-            element["style"] = _STYLES[kind]
-        elements.append(element)
-    return elements
+        if kind not in _STYLES or not text.strip():
+            elements.append({"type": "text", "text": text})
+            continue
+        core = text.strip()  # a struck space shows as nothing: keep the spaces plain
+        lead, trail = text[: text.index(core)], text[text.index(core) + len(core):]
+        elements += [{"type": "text", "text": lead},
+                     {"type": "text", "text": core, "style": _STYLES[kind]},
+                     {"type": "text", "text": trail}]
+    return [e for e in elements if e["text"]]
 
 
 def other_changes(diff: RevisionDiff, level_icons: dict[str, str]) -> list[str]:
