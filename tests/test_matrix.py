@@ -323,6 +323,27 @@ def test_editing_the_draft_submits_a_new_version_and_resets_the_votes(desk, cast
     assert desk.post(number).state is PostState.APPROVED
 
 
+def test_a_revisions_comms_message_shows_what_changed_in_html_and_in_the_body(desk, cast, room):
+    ravi, ana = cast.ravi, cast.ana
+    start, comms_start = ravi.mark(), ana.mark()
+    old = f"{PROMO} Join the Kannada Wikipedia edit-a-thon this Saturday at 10:00!"
+    _, _, number = submit(desk, ravi, room, old)
+    desk.comms_message(number, after=comms_start)
+
+    asked = ravi.say(room, f"!checkpost revise {number} {CLEAN_2}")
+    desk.answer(ravi, asked, after=start, says="version 2")
+
+    second = desk.comms_message(number, version=2, after=comms_start)
+    body, markup = _body(second), _html(second)
+    assert ("> [-Our trainers love the ZenTab 12: use code WIKI15 for 15% off!-] Join the "
+            "[-Kannada-] {+Marathi+} Wikipedia edit-a-thon this [-Saturday-] {+Sunday+} at "
+            "[-10:00!-] {+11:00!+}") in body
+    assert "- Findings gone: ✗ error [product-endorsement]" in body
+    assert ("<del>Our trainers love the ZenTab 12: use code WIKI15 for 15% off!</del> Join the "
+            "<del>Kannada</del> <ins><strong>Marathi</strong></ins> Wikipedia") in markup
+    assert "<li><em>Findings gone:</em> ✗ error [product-endorsement]</li>" in markup
+
+
 def test_redacting_a_reaction_withdraws_the_vote(desk, cast, room):
     ravi, ana = cast.ravi, cast.ana
     start, comms_start = ravi.mark(), ana.mark()

@@ -9,6 +9,8 @@ recordings with a timeout; none sleeps to synchronise.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from chatbot.adapters.slack.blocks import APPROVE_ACTION, CHANGES_ACTION, INCIDENT_STEP_ACTION
@@ -172,6 +174,27 @@ def test_revise_resets_the_votes_and_supersedes_the_old_message(api, slack):
     superseded = api.wait_for(lambda: [u for u in updates_of(api, first)
                                        if "Superseded by version 2" in u.text])
     assert not [b for b in superseded[-1].args["blocks"] if b["type"] == "actions"]
+
+
+def test_the_comms_message_of_a_revision_shows_what_changed_since_the_version_comms_saw(
+        api, slack):
+    first = submitted(api, slack, PLUG)
+    assert "product-endorsement" in first.text
+
+    slack.command(POSTER, f"revise 1 {FINE}")
+
+    second = api.wait_calls("chat.postMessage", 2, channel=COMMS_CHANNEL)[-1]
+    assert "Post 1, version 2" in second.text
+    blocks = second.args["blocks"]
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    quotes = [b["elements"][0]["elements"] for b in blocks if b["type"] == "rich_text"]
+    assert len(quotes) == 2  # the new draft, whole; then the diff against version 1
+    struck = [e["text"] for e in quotes[1] if e.get("style") == {"strike": True}]
+    put_in = [e["text"] for e in quotes[1] if e.get("style") == {"bold": True}]
+    assert struck == [PLUG] and put_in == [FINE]
+    assert "What changed since version 1" in second.text
+    assert "*Findings gone:* :no_entry: `product-endorsement` (error)" in second.text
 
 
 # --- deciding --------------------------------------------------------------------------------

@@ -314,3 +314,45 @@ def incident_closed(incident_id: int) -> str:
 
 def step_done(incident_id: int, title: str, left: int) -> str:
     return f"Incident {incident_id}: “{title}” done; {left} step(s) left."
+
+
+# --- what changed in a revision (see `revision_diff`) ------------------------------------------
+
+
+def revision_changes(before: int) -> str:
+    """The heading over a revision's diff in its comms message."""
+    return f"What changed since version {before}, the one comms last saw"
+
+
+def revision_nothing_changed(before: int) -> str:
+    return (f"Nothing changed since version {before}: the same text, account, media and "
+            "findings.")
+
+
+def revision_same_text(before: int) -> str:
+    return f"The text is the same as in version {before}."
+
+
+def revision_spacing_only(before: int) -> str:
+    return f"The words are the same as in version {before}; only spaces or line breaks changed."
+
+
+def revision_text_purged(before: int) -> str:
+    return (f"The text of version {before} has been purged, so what changed in it cannot be "
+            "shown.")
+
+
+def revision_cut(changes_left: int) -> str:
+    return (f"…the diff stops here, with {changes_left} change(s) not shown or not in full; "
+            "the new draft above is complete.")
+
+
+def revision_account(old: str, new: str) -> str:
+    return f"Account: {old} → {new}."
+
+
+REVISION_MEDIA_GONE = "Media taken out"
+REVISION_MEDIA_NEW = "Media added"
+REVISION_FINDINGS_GONE = "Findings gone"
+REVISION_FINDINGS_NEW = "New findings"
+REVISION_FINDINGS_UNCHECKED = "Not checked this time (that judge did not run on the new version)"

@@ -21,9 +21,11 @@ from chatbot.render import ICONS, render_finding, render_verdict
 from chatbot.workflow.incidents import Incident
 from chatbot.workflow.outcome import Outcome
 from chatbot.workflow.posts import Post, PostState, Version
+from chatbot.workflow.revision_diff import since_shown
 from chatbot.workflow.wording import typed_as
 
 from .events import PREFIX, THUMBS_DOWN, THUMBS_UP
+from .revision import revision_parts
 
 HTML_FORMAT = "org.matrix.custom.html"
 #: Characters of a draft shown in the comms room (posts are far shorter; events are ≤ 64 KiB).
@@ -198,7 +200,8 @@ def encrypted_room_notice(bot_user_id: str) -> Rendered:
 
 def comms_message(post: Post, version: Version, approvals_required: int) -> Rendered:
     """A post as the comms team sees it: who, the draft, the findings, its state, and how
-    to decide. An earlier version's message says it was superseded."""
+    to decide. An earlier version's message says it was superseded; a revision's message
+    shows what changed since the version comms last saw (`revision_diff`)."""
     n, v = post.number, version.number
     draft = version.draft
     header = (f"Post {n} · version {v} · from {post.poster.user_id} · {draft.account} account")
@@ -209,6 +212,10 @@ def comms_message(post: Post, version: Version, approvals_required: int) -> Rend
     lines = [header, state, "", _quote(shown)]
     markup = [f"<p>{header_html}</p>", f"<p>{state_html}</p>",
               f"<blockquote>{_multiline(shown)}</blockquote>"]
+    if (diff := since_shown(post, version)) is not None:
+        diff_lines, diff_markup = revision_parts(diff)
+        lines += ["", *diff_lines, ""]
+        markup += diff_markup
     if draft.context:
         lines.append(f"Why now: {draft.context}")
         markup.append(f"<p><em>Why now:</em> {inline(draft.context)}</p>")

@@ -15,11 +15,13 @@ from typing import Any
 
 from chatbot import render
 from chatbot.adapters.slack.mrkdwn import COMMAND, escape, mention, say, slash_commands
+from chatbot.adapters.slack.revision import revision_blocks
 from chatbot.notices import Notice, ReminderNotice
 from chatbot.policy.model import Finding, Verdict
 from chatbot.render import headline, render_finding
 from chatbot.workflow.incidents import POLICY_LINE, Incident
 from chatbot.workflow.posts import Post, PostState, Version
+from chatbot.workflow.revision_diff import since_shown
 
 Block = dict[str, Any]
 
@@ -108,7 +110,8 @@ def comms_message(post: Post, version: Version, approvals_required: int
     """The message comms decide on: who, what, the findings, the votes, and the buttons.
 
     `version` is the one this message shows; when the poster has revised since, the message
-    says so and loses its buttons, so nobody decides on an old text.
+    says so and loses its buttons, so nobody decides on an old text. A revision's message also
+    shows what changed since the version comms last saw (`revision_diff`).
     """
     current = version.number == post.current.number
     draft = version.draft
@@ -127,8 +130,10 @@ def comms_message(post: Post, version: Version, approvals_required: int
             {"type": "mrkdwn", "text": f"*Context*\n{_cut(escape(draft.context), 1900) or '—'}"},
         ]},
         *draft_quote(draft.text),
-        section(f"*{headline(version.verdict)}*"),
     ]
+    if (diff := since_shown(post, version)) is not None:
+        blocks += revision_blocks(diff, LEVEL_ICONS)
+    blocks.append(section(f"*{headline(version.verdict)}*"))
     blocks += _findings_blocks(version.verdict.findings, draft.text, budget=MAX_BLOCKS - 12,
                                compact=True)
     blocks += [context(llm_line(version.verdict)), section(state)]
