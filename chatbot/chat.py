@@ -30,6 +30,7 @@ from chatbot.commands import (
 from chatbot.policy.model import Draft, Verdict
 from chatbot.verdict import DraftError, validate
 from chatbot.workflow import Code, Outcome, Person, ReminderScheduler, Workflow
+from chatbot.workflow.nudges import NudgeScheduler
 from chatbot.workflow.posts import VoteKind
 from chatbot.workflow.service import CheckDraft
 
@@ -159,10 +160,15 @@ class Core:
 
 def build_core(settings: Settings, store: Store, port: Port, *,
                clock: Clock | None = None) -> Core:
+    """The workflow and one scheduler loop for reminders, nudges (when
+    CHECKPOST_NUDGE_AFTER is not 0) and the retries of failed jobs."""
     scheduler = ReminderScheduler(store, port, clock)
     workflow = Workflow.from_settings(settings, store, port, clock=clock,
                                       on_reminders_scheduled=scheduler.wake)
     scheduler.jobs = workflow.jobs
+    if settings.nudge_after:
+        scheduler.nudges = NudgeScheduler(store, port, clock, after=settings.nudge_after)
+        scheduler.nudges.schedule_missing()
     return Core(workflow, scheduler)
 
 
