@@ -60,6 +60,7 @@ def test_a_post_waiting_past_four_hours_is_nudged_once_in_its_comms_thread(desk,
                             after=comms_start, what="the nudge in the post's thread")
     assert _body(nudge).startswith(f"⏳ Post {number} has waited 4 h 10 min for a decision.")
     assert "(product-endorsement) need an override reason" in _body(nudge)
+    assert f'`!checkpost approve {number} --override "reason"`' in _body(nudge)
     assert nudge["content"]["msgtype"] == "m.notice"
     clock.advance(HOUR)
     assert desk.bot.scheduler.nudges.run_due() == []  # once, until a day has passed

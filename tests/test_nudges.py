@@ -199,6 +199,20 @@ def test_posts_waiting_from_before_nudges_were_on_get_one(tmp_path):
         on.close()
 
 
+def test_a_changed_setting_applies_to_first_nudges_not_yet_sent(tmp_path):
+    before = Desk(tmp_path / "checkpost.db", nudge_after=4 * HOUR)
+    before.submit()
+    before.close()
+
+    after = Desk(tmp_path / "checkpost.db", nudge_after=HOUR, clock=before.clock)
+    try:
+        after.clock.advance(HOUR)
+        (nudge,) = after.nudges.run_due()
+        assert nudge.text.startswith("Post 1 has waited 1 h for a decision.")
+    finally:
+        after.close()
+
+
 def test_with_the_setting_at_zero_nothing_is_nudged(tmp_path):
     desk = Desk(tmp_path / "checkpost.db")
     try:

@@ -149,3 +149,13 @@ def test_mine_lists_the_posters_posts_and_where_each_stands(api, running, clock)
     assert (f"• <{permalink(COMMS_CHANNEL, first.answer['ts'])}|*Post 1*> — approved: publish "
             "it, then `/checkpost published 1 URL`") in blocks
     assert api.of("chat.postMessage", channel=dm_channel(ANA)) == []
+
+
+def test_a_list_still_goes_out_when_slack_gives_no_permalink(api, running):
+    submitted(api, running, FINE)
+    api.fail("chat.getPermalink", "message_not_found")
+
+    answer = answer_to(api, running, POSTER, "mine")
+
+    assert "• *Post 1* — waits for the comms team's decision" in answer.text
+    assert "• Post 1 — waits for the comms team's decision" in answer.args["text"]

@@ -107,11 +107,18 @@ class NudgeScheduler:
         self.started_at = self.clock.now()
 
     def schedule_missing(self) -> int:
-        """Store the first nudge of every waiting post of this platform that has none for its
-        wait: posts from before nudges existed, or waiting while they were off. At start-up."""
+        """At start-up: store the first nudge of every waiting post of this platform that has
+        none for its wait (posts from before nudges existed, or waiting while they were off),
+        and move the first nudges not yet sent to the `after` now configured. Returns how many
+        were stored."""
         if self.after <= 0:
             return 0
         with self.store.transaction() as db:
+            db.execute(
+                "UPDATE nudges SET due_at = waiting_since + ? WHERE seq = 0 AND attempts = 0"
+                " AND sent_at IS NULL AND cancelled_at IS NULL AND failed_at IS NULL"
+                " AND post IN (SELECT number FROM posts WHERE platform = ?)",
+                [self.after, self.port.platform])
             cursor = db.execute(
                 "INSERT OR IGNORE INTO nudges (post, waiting_since, seq, due_at)"
                 " SELECT p.number, p.waiting_since, 0, p.waiting_since + ? FROM posts p"

@@ -21,8 +21,10 @@ from .html import Rendered, for_matrix, inline
 def nudge(item: NudgeNotice) -> Rendered:
     """A nudge in the post's thread: the core's words, and how to decide."""
     words = for_matrix(item.text)
+    typed = f"{PREFIX} approve {item.post_number}" + (' --override "reason"' if item.blocking
+                                                       else "")
     how = (f"React {THUMBS_UP} to the post's message to approve it or {THUMBS_DOWN} to ask for "
-           f"changes, or type `{PREFIX} approve {item.post_number}`.")
+           f"changes, or type `{typed}`.")
     return Rendered(f"⏳ {words}\n{how}", f"<p>⏳ {inline(words)}</p><p>{inline(how)}</p>")
 
 
