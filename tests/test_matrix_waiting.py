@@ -7,6 +7,7 @@ scheduler is woken to look. Every wait is for an event seen through a sync, with
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from tests.servers.synapse import Cast, Synapse
 from tests.test_matrix import CLEAN, PROMO, Desk, _body, _html, _thread_of, submit
 
 HOUR, MINUTE = 3600, 60
+_bots = itertools.count(1)
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def desk(synapse: Synapse, cast: Cast, tmp_path: Path, clock: ManualClock) -> Iterator[Desk]:
-    desk = Desk(synapse, cast, tmp_path, nudge_after=4 * HOUR)
+    desk = Desk(synapse, cast, tmp_path, name=f"waitbot{next(_bots)}", nudge_after=4 * HOUR)
     desk.start(clock=clock)
     yield desk
     desk.stop()
