@@ -19,6 +19,8 @@ from chatbot.commands import (
     Check,
     Command,
     MarkIncidentStep,
+    Mine,
+    Pending,
     Published,
     RecordMetrics,
     ReportIncident,
@@ -30,6 +32,8 @@ from chatbot.commands import (
 from chatbot.policy.model import Draft, Verdict
 from chatbot.verdict import DraftError, validate
 from chatbot.workflow import Code, Outcome, Person, ReminderScheduler, Workflow
+from chatbot.workflow.listing import Listing
+from chatbot.workflow.nudges import NudgeScheduler
 from chatbot.workflow.posts import VoteKind
 from chatbot.workflow.service import CheckDraft
 
@@ -74,6 +78,14 @@ def carry_out(workflow: Workflow, command: Command, *, by: Person, key: str | No
         case MarkIncidentStep(incident_id, step, note):
             return workflow.mark_incident_step(incident_id, step, by=by, note=note, key=key)
     return None
+
+
+def list_posts(workflow: Workflow, command: Pending | Mine, *, by: Person) -> Listing | Outcome:
+    """`pending` (what waits for comms, for comms members) or `mine` (the asker's posts): the
+    list, which the adapter renders with links to the comms messages, or a refusal."""
+    if isinstance(command, Pending):
+        return workflow.pending(by)
+    return workflow.mine(by)
 
 
 def draft_of(check: Check) -> Draft:
@@ -159,10 +171,15 @@ class Core:
 
 def build_core(settings: Settings, store: Store, port: Port, *,
                clock: Clock | None = None) -> Core:
+    """The workflow and one scheduler loop for reminders, nudges (when
+    CHECKPOST_NUDGE_AFTER is not 0) and the retries of failed jobs."""
     scheduler = ReminderScheduler(store, port, clock)
     workflow = Workflow.from_settings(settings, store, port, clock=clock,
                                       on_reminders_scheduled=scheduler.wake)
     scheduler.jobs = workflow.jobs
+    if settings.nudge_after:
+        scheduler.nudges = NudgeScheduler(store, port, clock, after=settings.nudge_after)
+        scheduler.nudges.schedule_missing()
     return Core(workflow, scheduler)
 
 

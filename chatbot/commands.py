@@ -63,6 +63,16 @@ class Status:
 
 
 @dataclass(frozen=True)
+class Pending:
+    """`pending`: what waits for the comms team's decision (for comms members)."""
+
+
+@dataclass(frozen=True)
+class Mine:
+    """`mine`: the person's own posts and where each stands."""
+
+
+@dataclass(frozen=True)
 class Approve:
     number: int
     override_reason: str = ""
@@ -108,8 +118,8 @@ class Empty:
 
 
 Command = (
-    Check | Revise | Published | RecordMetrics | Status | Approve | RequestChanges | Withdraw
-    | ReportIncident | MarkIncidentStep | Help | Empty
+    Check | Revise | Published | RecordMetrics | Status | Pending | Mine | Approve
+    | RequestChanges | Withdraw | ReportIncident | MarkIncidentStep | Help | Empty
 )
 
 HELP = """\
@@ -124,6 +134,8 @@ communications team for approval.
                                      instagram, linkedin)
 {p} revise N <new draft>            submit a new version of post N
 {p} status N                        where post N stands
+{p} mine                            your posts and where each stands
+{p} pending                         what waits for a decision, oldest first (comms team)
 {p} published N URL                 mark post N published (starts the reminders)
 {p} metrics N likes=… reposts=… replies=… views=… [notes]   record its metrics
 {p} approve N [--override "reason"] approve post N (comms team)
@@ -258,6 +270,16 @@ def _status(rest: str) -> Status:
     return Status(number)
 
 
+def _alone(command: Pending | Mine, usage: str) -> Callable[[str], Command]:
+    """A command that is its word alone: any words after it make it something else."""
+    def read(rest: str) -> Command:
+        if rest:
+            raise _NotThisForm(usage)
+        return command
+
+    return read
+
+
 def _published(rest: str) -> Published:
     usage = "published N URL, where URL is the link to the live post (https://…)"
     number, url = _post_number(rest, usage)
@@ -329,6 +351,8 @@ def _incident(rest: str) -> ReportIncident | MarkIncidentStep:
 _FORMS: dict[str, Callable[[str], Command]] = {
     **dict.fromkeys(_HELP_WORDS, _help),
     "status": _status,
+    "pending": _alone(Pending(), "pending, with nothing after it"),
+    "mine": _alone(Mine(), "mine, with nothing after it"),
     "published": _published,
     "publish": _published,
     "metrics": _metrics,

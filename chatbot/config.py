@@ -35,6 +35,8 @@ class Settings:
     policy_dir: str = "policies"
     reminders: tuple[int, ...] = (0, 3600, 86400, 259200)
     approvals_required: int = 1
+    #: Seconds a post may wait for a decision before comms are nudged (0: never nudge).
+    nudge_after: int = 4 * 3600
     openai_api_key: str = ""
     openai_base_url: str = ""
     llm_model: str = "gpt-4o-mini"
@@ -90,6 +92,7 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         approvals_required=_positive_int(
             get("CHECKPOST_APPROVALS_REQUIRED", "1"), "CHECKPOST_APPROVALS_REQUIRED"
         ),
+        nudge_after=_nudge_after(get("CHECKPOST_NUDGE_AFTER", "4h")),
         openai_api_key=get("OPENAI_API_KEY", ""),
         openai_base_url=get("OPENAI_BASE_URL", ""),
         llm_model=get("CHECKPOST_LLM_MODEL", "") or "gpt-4o-mini",
@@ -139,6 +142,15 @@ def parse_duration(value: str, name: str = "duration") -> int:
     if len(offsets) != 1:
         raise ConfigError(f"{name}: expected one duration such as 180d, got {value!r}")
     return offsets[0]
+
+
+def _nudge_after(value: str) -> int:
+    """CHECKPOST_NUDGE_AFTER: one duration like the reminders' (`4h`, `90m`); `0` or `off`
+    turns nudges off; empty is the default."""
+    value = value.strip() or "4h"
+    if value.lower() in ("0", "off"):
+        return 0
+    return parse_duration(value, "CHECKPOST_NUDGE_AFTER")
 
 
 def _switch(value: str, name: str) -> bool:

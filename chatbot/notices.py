@@ -1,4 +1,4 @@
-"""What the core tells people through a port: a `Notice`, or a `ReminderNotice`.
+"""What the core tells people through a port: a `Notice`, a `ReminderNotice` or a `NudgeNotice`.
 
 The core composes the words (`text`, in the policy's wording, see `workflow.wording`); an
 adapter may render them richer from the structured fields, but must not need to invent
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from chatbot.messages import MessageRef
 from chatbot.workflow.people import Person
 from chatbot.workflow.posts import Post
 
@@ -59,3 +60,25 @@ class ReminderNotice:
     command: str
     key: str = ""
     again: bool = False
+
+
+@dataclass(frozen=True)
+class NudgeNotice:
+    """A nudge to the comms team: post `post_number` has waited `waited` seconds for a decision.
+
+    `thread` is the comms message of the post's current version, to reply under (None when it
+    was never shown there: the nudge then goes to the channel/room itself). `seq` counts the
+    nudges of this wait from 0; `blocking` names the labels of the error-level findings that
+    still need an override. `key` is the same whenever this nudge is sent again, for a
+    platform that can drop a repeated send.
+    """
+
+    post_number: int
+    poster: Person
+    waited: float
+    seq: int
+    late: bool
+    blocking: tuple[str, ...]
+    thread: MessageRef | None
+    text: str
+    key: str

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from chatbot.messages import MessageRef
-from chatbot.notices import Notice, ReminderNotice
+from chatbot.notices import Notice, NudgeNotice, ReminderNotice
 from chatbot.workflow.incidents import Incident
 from chatbot.workflow.people import Person
 from chatbot.workflow.posts import Post
@@ -56,6 +56,11 @@ class Port(Protocol):
 
     def remind(self, person: Person, reminder: ReminderNotice) -> None:
         """A direct message asking the poster to check the reactions to their post."""
+        ...
+
+    def nudge_comms(self, nudge: NudgeNotice) -> None:
+        """Tell comms that a post has waited too long for a decision: a reply in the thread of
+        its comms message (`nudge.thread`), or in the channel/room when it has none."""
         ...
 
     def show_incident_to_comms(self, incident: Incident, *, again: bool = False) -> MessageRef:

@@ -471,9 +471,37 @@ _V2 = _statements(
 # same key, which the port uses to keep one copy (see `workflow.reminders`).
 _V3 = _statements("ALTER TABLE reminders ADD COLUMN claimed_at REAL")
 
+# How long a post has waited for a decision (`posts.waiting_since`: when it last began to wait,
+# NULL when it does not), and the nudges to comms about a post that waits too long. A post
+# already waiting is taken to wait since its current version was submitted.
+_V4 = _statements(
+    "ALTER TABLE posts ADD COLUMN waiting_since REAL",
+    """UPDATE posts SET waiting_since = (
+            SELECT v.submitted_at FROM versions v
+            WHERE v.post = posts.number AND v.version = posts.current_version)
+        WHERE state = 'pending-approval'""",
+    """CREATE TABLE nudges (
+        id INTEGER PRIMARY KEY,
+        post INTEGER NOT NULL REFERENCES posts(number),
+        waiting_since REAL NOT NULL,
+        seq INTEGER NOT NULL,
+        due_at REAL NOT NULL,
+        sent_at REAL,
+        late INTEGER NOT NULL DEFAULT 0,
+        cancelled_at REAL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        failed_at REAL,
+        UNIQUE (post, waiting_since, seq)
+    )""",
+    "CREATE INDEX nudges_waiting ON nudges(due_at)"
+    " WHERE sent_at IS NULL AND cancelled_at IS NULL AND failed_at IS NULL",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "posts, versions, votes, links, reminders, metrics, incidents, "
                  "idempotency keys, audit log, bot state", _V1),
     Migration(2, "the inbox of acknowledged requests, the jobs of outgoing messages", _V2),
     Migration(3, "reminders claimed before they are sent", _V3),
+    Migration(4, "how long a post has waited for a decision, and the nudges about it", _V4),
 )

@@ -12,6 +12,7 @@ from pathlib import Path
 from chatbot.policy.model import Account, Draft, Finding, Level, MediaDeclaration, Verdict
 from chatbot.store import Store
 from chatbot.workflow.clock import ManualClock
+from chatbot.workflow.nudges import NudgeScheduler
 from chatbot.workflow.people import Person
 from chatbot.workflow.reminders import ReminderScheduler
 from chatbot.workflow.service import Workflow
@@ -55,12 +56,16 @@ class Desk:
 
     def __init__(self, path: Path | str, *, comms: Iterable[Person] = COMMS,
                  approvals_required: int = 1, offsets: tuple[int, ...] = OFFSETS,
-                 clock: ManualClock | None = None, platform: str = PLATFORM) -> None:
+                 clock: ManualClock | None = None, platform: str = PLATFORM,
+                 nudge_after: float = 0) -> None:
+        """`nudge_after` 0 (the default here): no nudges, as in a bot with
+        CHECKPOST_NUDGE_AFTER=0; otherwise the scheduler's loop sends them too."""
         self.path = Path(path)
         self.comms = frozenset(comms)
         self.approvals_required = approvals_required
         self.offsets = offsets
         self.platform = platform
+        self.nudge_after = nudge_after
         self.clock = clock or ManualClock()
         self.port = MemoryPort(platform)
         self._open()
@@ -71,8 +76,15 @@ class Desk:
         self.workflow = Workflow(self.store, self.port, self.comms,
                                  approvals_required=self.approvals_required,
                                  reminder_offsets=self.offsets, clock=self.clock,
-                                 on_reminders_scheduled=self.scheduler.wake)
+                                 on_reminders_scheduled=self.scheduler.wake,
+                                 nudge_after=self.nudge_after)
         self.scheduler.jobs = self.workflow.jobs
+        self.nudges: NudgeScheduler | None = None
+        if self.nudge_after:
+            self.nudges = NudgeScheduler(self.store, self.port, self.clock,
+                                         after=self.nudge_after)
+            self.nudges.schedule_missing()
+            self.scheduler.nudges = self.nudges
 
     def restart(self, *, after: float = 0.0) -> Desk:
         """Close everything, let `after` seconds pass while down, open the same file again."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chatbot.messages import MessageRef
-from chatbot.notices import Notice, ReminderNotice
+from chatbot.notices import Notice, NudgeNotice, ReminderNotice
 from chatbot.ports import PortError
 from chatbot.workflow.incidents import Incident
 from chatbot.workflow.people import Person
@@ -54,6 +54,9 @@ class MemoryPort:
 
     def remind(self, person: Person, reminder: ReminderNotice) -> None:
         self._record("remind", person, reminder)
+
+    def nudge_comms(self, nudge: NudgeNotice) -> None:
+        self._record("nudge_comms", nudge)
 
     def show_incident_to_comms(self, incident: Incident, *, again: bool = False) -> MessageRef:
         ref = MessageRef(f"incident-{next(self._ids)}", "#comms")

@@ -11,6 +11,8 @@ from chatbot.commands import (
     Empty,
     Help,
     MarkIncidentStep,
+    Mine,
+    Pending,
     Published,
     RecordMetrics,
     ReportIncident,
@@ -128,6 +130,35 @@ def test_an_option_first_checks_words_that_start_like_a_command():
 
 def test_help_with_a_topic_is_still_help():
     assert parse_command("help status") == Help("status")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("pending", Pending()), ("PENDING", Pending()), ("  pending  ", Pending()),
+    ("mine", Mine()), ("Mine", Mine()),
+])
+def test_pending_and_mine_are_their_word_alone(text, expected):
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize("draft", [
+    "Pending approval: the Kannada Wikisource proofreading results are out tomorrow!",
+    "Mine is the best edit-a-thon photo of the year, says our volunteer from Udupi.",
+    "Pending: three new Tulu Wikipedia articles, reviewed by the community.",
+    "Mine\nthe archives of the Marathi Vishwakosh for references this weekend!",
+])
+def test_a_draft_that_starts_with_pending_or_mine_is_a_draft(draft):
+    assert parse_command(draft) == Check(draft)
+
+
+@pytest.mark.parametrize("text", ["pending approval", "mine too", "pending 12"])
+def test_a_few_words_after_pending_or_mine_are_an_unfinished_command(text):
+    with pytest.raises(CommandError, match=r"Usage: (pending|mine), with nothing after it"):
+        parse_command(text)
+
+
+def test_help_lists_pending_and_mine():
+    text = help_text("/checkpost")
+    assert "/checkpost pending " in text and "/checkpost mine " in text
 
 
 def test_a_draft_on_several_lines_is_read_by_its_first_word_only():

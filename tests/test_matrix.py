@@ -62,11 +62,14 @@ def checker() -> Callable[[Draft], Verdict]:
 class Desk:
     """One test's bot: its settings, comms room, database; restartable like a deployment."""
 
-    def __init__(self, synapse: Synapse, cast: Cast, tmp_path: Path, **changes: Any) -> None:
+    def __init__(self, synapse: Synapse, cast: Cast, tmp_path: Path, *, name: str = "",
+                 **changes: Any) -> None:
+        """`name`: the bot account's localpart, for another module's desks (this module's
+        count starts again in each module that imports it); `changes`: Settings fields."""
         self.synapse = synapse
         self.cast = cast
         # A fresh account per test: its first sync then covers this test's rooms only.
-        self.account: Account = synapse.register(f"checkpost{next(_bots)}")
+        self.account: Account = synapse.register(name or f"checkpost{next(_bots)}")
         self.bot_id = self.account.user_id
         self.comms = cast.ana.create_room(
             name="Comms", invite=[self.bot_id, cast.ben.user_id, cast.chitra.user_id])

@@ -176,19 +176,25 @@ def test_posts_comms_never_saw_before_the_upgrade_become_jobs(tmp_path, monkeypa
     import chatbot.store as store_module
 
     path = tmp_path / "old.db"
-    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
     old = Desk(path)
     old.port.fail.add("show_to_comms")
-    with old.store.transaction() as db:  # as checkpost 0.1 left it: committed, never shown
-        db.execute("DROP TABLE IF EXISTS jobs")
     monkeypatch.setattr(old.workflow.jobs, "add", lambda db, jobs, now: [])
     number = old.submit()
+    with old.store.transaction() as db:  # as checkpost 0.1 left it: committed, never shown
+        for later in store_module.MIGRATIONS[1:]:
+            db.execute("DELETE FROM schema_version WHERE version = ?", [later.version])
+        for table in ("jobs", "inbox", "nudges"):
+            db.execute(f"DROP TABLE {table}")
+        db.execute("ALTER TABLE posts DROP COLUMN waiting_since")
+        db.execute("ALTER TABLE reminders DROP COLUMN claimed_at")
     old.close()
     monkeypatch.undo()
 
     new = Desk(path)
     try:
         assert new.store.schema_version == store_module.MIGRATIONS[-1].version
+        assert new.workflow.post(number).waiting_since == new.workflow.post(
+            number).current.submitted_at
         resumed = new.workflow.resume()
         assert [(j.kind, j.data) for j in resumed] == [
             ("show-post", {"post": number, "version": 1})]

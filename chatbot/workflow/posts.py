@@ -92,6 +92,9 @@ class Post:
     published_at: float | None = None
     withdrawn_at: float | None = None
     purged_at: float | None = None
+    #: When it last began to wait for a decision (submitted, revised after a decision, an
+    #: approval withdrawn); None when it does not wait (`pending-approval` only).
+    waiting_since: float | None = None
 
     @property
     def platform(self) -> str:

@@ -50,6 +50,7 @@ def load_post(db: Database, number: int) -> Post | None:
         published_at=row["published_at"],
         withdrawn_at=row["withdrawn_at"],
         purged_at=row["purged_at"],
+        waiting_since=row["waiting_since"],
     )
 
 
@@ -65,6 +66,20 @@ def post_numbers(db: Database, since: float | None = None, until: float | None =
     ]
 
 
+def waiting_numbers(db: Database, platform: str) -> list[int]:
+    """Posts of `platform` that wait for a decision, the longest waiting first."""
+    return [r[0] for r in db.execute(
+        "SELECT number FROM posts WHERE state = 'pending-approval' AND platform = ?"
+        " ORDER BY waiting_since, number", [platform]).fetchall()]
+
+
+def numbers_of(db: Database, poster: Person) -> list[int]:
+    """The posts `poster` submitted, newest first."""
+    return [r[0] for r in db.execute(
+        "SELECT number FROM posts WHERE poster = ? ORDER BY number DESC",
+        [str(poster)]).fetchall()]
+
+
 def find_comms_message(db: Database, ref_id: str) -> tuple[int, int] | None:
     """The (post, version) an adapter's comms message shows, e.g. for a reaction on it."""
     row = db.execute(
@@ -75,9 +90,9 @@ def find_comms_message(db: Database, ref_id: str) -> tuple[int, int] | None:
 
 def insert_post(db: Database, poster: Person, now: float) -> int:
     cursor = db.execute(
-        "INSERT INTO posts (poster, platform, state, current_version, created_at, updated_at)"
-        " VALUES (?, ?, ?, 1, ?, ?)",
-        [str(poster), poster.platform, PostState.PENDING, now, now],
+        "INSERT INTO posts (poster, platform, state, current_version, created_at, updated_at,"
+        " waiting_since) VALUES (?, ?, ?, 1, ?, ?, ?)",
+        [str(poster), poster.platform, PostState.PENDING, now, now, now],
     )
     return int(cursor.lastrowid or 0)
 
@@ -113,9 +128,16 @@ def set_state(db: Database, post: Post, state: PostState, now: float) -> None:
     """Move a post to `state`, keeping the time stamps the report needs consistent with it.
 
     `approved_at` is the moment the post last became approved; it is cleared when the post
-    falls back to waiting, and kept through publication.
+    falls back to waiting, and kept through publication. `waiting_since` is the moment it
+    began to wait for a decision: kept while it waits (a revision of a waiting post does not
+    restart the wait), cleared when it stops.
     """
     fields: dict[str, Any] = {"state": str(state), "updated_at": now}
+    if state is PostState.PENDING:
+        fields["waiting_since"] = (post.waiting_since or now
+                                   if post.state is PostState.PENDING else now)
+    else:
+        fields["waiting_since"] = None
     if state is PostState.APPROVED and post.state is not PostState.APPROVED:
         fields["approved_at"] = now
     elif state in (PostState.PENDING, PostState.CHANGES_REQUESTED):

@@ -20,7 +20,9 @@ post cancels the reminders not yet sent.
 
 The production loop sleeps on an Event until the next due time (at most `max_sleep`, a guard
 against clock jumps), and `wake()` cuts the sleep short when a new reminder is stored. The same
-loop retries the workflow's failed jobs when they fall due (`jobs`, see `workflow.jobs`). Tests
+loop retries the workflow's failed jobs when they fall due (`jobs`, see `workflow.jobs`) and
+sends the nudges about posts that wait too long for a decision (`nudges`, see
+`workflow.nudges`). Tests
 call `run_due()` with a `ManualClock` instead, and never sleep.
 """
 
@@ -39,6 +41,7 @@ from chatbot.ports import Port
 from chatbot.store import Store
 from chatbot.workflow.clock import Clock, SystemClock, utc_text
 from chatbot.workflow.jobs import JobQueue
+from chatbot.workflow.nudges import NudgeScheduler
 from chatbot.workflow.people import Person
 from chatbot.workflow.wording import command
 
@@ -148,9 +151,11 @@ class ReminderScheduler:
         retry_after: float = 60.0,
         lease: float = 600.0,
         jobs: JobQueue | None = None,
+        nudges: NudgeScheduler | None = None,
     ) -> None:
         self.store = store
         self.jobs = jobs
+        self.nudges = nudges
         self.port = port
         self.clock = clock or SystemClock()
         self.late_after = late_after
@@ -193,9 +198,11 @@ class ReminderScheduler:
         """How long the loop may sleep: until the next due reminder, at most `max_sleep`."""
         now = self.clock.now() if now is None else now
         due = self.next_due()
-        retry = self.jobs.next_due() if self.jobs is not None else None
-        if retry is not None:
-            due = retry if due is None else min(due, retry)
+        others = (self.jobs.next_due() if self.jobs is not None else None,
+                  self.nudges.next_due() if self.nudges is not None else None)
+        for other in others:
+            if other is not None:
+                due = other if due is None else min(due, other)
         if due is None:
             return self.max_sleep
         return min(self.max_sleep, max(0.0, due - now))
@@ -223,6 +230,8 @@ class ReminderScheduler:
             self._wake.clear()  # before looking, so a wake() during run_due is not lost
             try:
                 self.run_due()
+                if self.nudges is not None:
+                    self.nudges.run_due()
                 if self.jobs is not None:
                     self.jobs.run_due()
                 timeout = self.seconds_until_next()

@@ -23,7 +23,7 @@ from chatbot.notices import Notice
 from chatbot.policy.model import Draft, Verdict
 from chatbot.ports import Port
 from chatbot.store import AuditEntry, Store
-from chatbot.workflow import records, wording
+from chatbot.workflow import listing, records, wording
 from chatbot.workflow.actions import ActionRunner, Effect
 from chatbot.workflow.clock import Clock, SystemClock
 from chatbot.workflow.decisions import (
@@ -38,6 +38,7 @@ from chatbot.workflow.incidents import Incident
 from chatbot.workflow.jobs import Handler, Job, JobQueue, StoredJob, notice_data, notice_from
 from chatbot.workflow.links import LinkError, link_platform
 from chatbot.workflow.metrics import Metrics, MetricsError, parse_metrics, record_metrics
+from chatbot.workflow.nudges import follow_wait
 from chatbot.workflow.outcome import Code, Outcome
 from chatbot.workflow.people import Person, as_people, comms_from_settings
 from chatbot.workflow.posts import (
@@ -70,7 +71,10 @@ class Workflow:
         reminder_offsets: Sequence[int] = (0, 3600, 86400, 259200),
         clock: Clock | None = None,
         on_reminders_scheduled: Callable[[], None] | None = None,
+        nudge_after: float = 0,
     ) -> None:
+        """`nudge_after`: seconds a post may wait for a decision before comms are nudged
+        (`CHECKPOST_NUDGE_AFTER`; 0, the default here, stores no nudges)."""
         if approvals_required < 1:
             raise ValueError("approvals_required must be at least 1")
         self.store = store
@@ -78,6 +82,7 @@ class Workflow:
         self.comms = as_people(comms)
         self.approvals_required = approvals_required
         self.reminder_offsets = tuple(reminder_offsets)
+        self.nudge_after = nudge_after
         self.clock = clock or SystemClock()
         self.on_reminders_scheduled = on_reminders_scheduled
         self.jobs = JobQueue(store, port.platform, self.clock, on_retry=self._reminders_scheduled)
@@ -95,13 +100,15 @@ class Workflow:
         clock: Clock | None = None,
         on_reminders_scheduled: Callable[[], None] | None = None,
     ) -> Workflow:
-        """The comms list of both platforms, CHECKPOST_APPROVALS_REQUIRED and _REMINDERS."""
+        """The comms list of both platforms, CHECKPOST_APPROVALS_REQUIRED, _REMINDERS and
+        _NUDGE_AFTER."""
         return cls(
             store, port, comms_from_settings(settings),
             approvals_required=settings.approvals_required,
             reminder_offsets=settings.reminders,
             clock=clock,
             on_reminders_scheduled=on_reminders_scheduled,
+            nudge_after=settings.nudge_after,
         )
 
     def resume(self) -> list[StoredJob]:
@@ -123,6 +130,19 @@ class Workflow:
             return unknown_post(number)
         return Outcome(True, Code.NOTHING_CHANGED, wording.summary(post, self.approvals_required),
                        post=post)
+
+    def pending(self, by: Person | str) -> listing.Listing | Outcome:
+        """`checkpost pending`: what waits for the comms team on this platform, the longest
+        waiting first; only for comms members (others are refused, and pointed to `mine`)."""
+        if not self.is_comms(by):
+            return Outcome.refused(Code.NOT_COMMS, wording.pending_not_comms())
+        with self.store.reading() as db:
+            return listing.pending(db, self.port.platform, self.clock.now())
+
+    def mine(self, by: Person | str) -> listing.Listing:
+        """`checkpost mine`: the person's own posts and where each stands."""
+        with self.store.reading() as db:
+            return listing.mine(db, Person.parse(by), self.clock.now())
 
     def find_comms_message(self, ref_id: str) -> tuple[int, int] | None:
         """(post number, version) shown by the adapter's comms message `ref_id`."""
@@ -170,7 +190,7 @@ class Workflow:
             post = _load(db, number)
             return (
                 Outcome.done(Code.SUBMITTED, wording.submitted(number, checked), post=post),
-                self._route(post),
+                self._route(post) + self._follow_wait(db, post, now),
             )
 
         return self.actions.run("submit", key, change)
@@ -207,7 +227,7 @@ class Workflow:
                                        "previous_state": str(post.state),
                                        "votes_reset": len(post.votes)})
             revised = _load(db, number)
-            effects = self._route(revised)
+            effects = self._route(revised) + self._follow_wait(db, revised, now)
             if post.current.comms_ref:
                 effects.insert(0, self._update_comms(post))
             return (
@@ -304,7 +324,7 @@ class Workflow:
                            detail={**(detail or {}), "version": post.current.number,
                                    "state": str(post.state), "previous_state": str(before.state),
                                    "approvals": len(post.approvals)})
-        effects: list[Effect] = [self._update_comms(post)]
+        effects: list[Effect] = [self._update_comms(post), *self._follow_wait(db, post, now)]
         if post.state is not before.state:
             effects.append(self._tell_poster_of_decision(post, by))
         return self._vote_outcome(before, post, by), effects
@@ -379,6 +399,7 @@ class Workflow:
                            detail={"platform": platform, "url": url, "approved": approved,
                                    "reminders": count})
         published = _load(db, post.number)
+        follow_wait(db, published, now, self.nudge_after)
         effects: list[Effect] = [self._update_comms(published), ("wake the reminder scheduler",
                                                                  self._reminders_scheduled)]
         if not approved:
@@ -420,6 +441,7 @@ class Workflow:
                                detail={"previous_state": str(post.state),
                                        "reminders_cancelled": cancelled})
             withdrawn = _load(db, number)
+            follow_wait(db, withdrawn, now, self.nudge_after)
             effects: list[Effect] = [self._update_comms(withdrawn)]
             if by != post.poster:
                 effects.append(self._tell(post.poster, Notice(
@@ -588,6 +610,13 @@ class Workflow:
             notice = Notice("approval-lost", wording.approval_lost(post, self.approvals_required),
                             n, actor=by)
         return self._tell(post.poster, notice)
+
+    def _follow_wait(self, db: Database, post: Post, now: float) -> list[Effect]:
+        """The post's nudges made to match its wait (see `nudges.follow_wait`); a wake-up of
+        the scheduler when one was stored."""
+        if follow_wait(db, post, now, self.nudge_after):
+            return [("wake the scheduler for a nudge", self._reminders_scheduled)]
+        return []
 
     def _reminders_scheduled(self) -> None:
         if self.on_reminders_scheduled is not None:

@@ -356,3 +356,78 @@ REVISION_MEDIA_NEW = "Media added"
 REVISION_FINDINGS_GONE = "Findings gone"
 REVISION_FINDINGS_NEW = "New findings"
 REVISION_FINDINGS_UNCHECKED = "Not checked this time (that judge did not run on the new version)"
+
+
+# --- waiting: nudges and the lists of posts --------------------------------------------------
+
+
+def waited(seconds: float) -> str:
+    """How long something has waited, to the minute: "25 min", "4 h 10 min", "2 d 3 h"."""
+    minutes = max(0, int(seconds)) // 60
+    days, hours, mins = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min" if mins else "under a minute"
+
+
+def nudge(number: int, waited_for: float, blocking: Sequence[str], seq: int) -> str:
+    """To comms, in the post's thread: it has waited too long for a decision."""
+    text = f"Post {number} has waited {waited(waited_for)} for a decision."
+    if blocking:
+        text += (f" Its error-level findings ({', '.join(blocking)}) need an override reason "
+                 "to approve it.")
+    if seq:
+        text += f" (Nudge {seq + 1}.)"
+    return text + " checkpost asks again in a day while it waits."
+
+
+def pending_title(count: int) -> str:
+    if not count:
+        return "Nothing waits for a decision."
+    return (f"{count} post{'s' if count != 1 else ''} wait{'' if count != 1 else 's'} for a "
+            "decision, the longest waiting first:")
+
+
+def mine_title(count: int, more: int) -> str:
+    if not count:
+        return f"You have no posts yet; {command('<draft>')} checks and submits one."
+    shown = f"Your posts, newest first ({count} of {count + more}):" if more else \
+        "Your posts, newest first:"
+    return shown
+
+
+def pending_standing(poster: str, waited_for: float, blocking: Sequence[str]) -> str:
+    """One line of `checkpost pending`, after the post's number."""
+    blocked = (f"blocking: {', '.join(blocking)} (approve with an override reason)"
+               if blocking else "nothing blocks approval")
+    return f"from {poster}, waiting {waited(waited_for)}; {blocked}"
+
+
+def mine_standing(post: Post, waited_for: float | None, blocking: Sequence[str]) -> str:
+    """One line of `checkpost mine`, after the post's number: where it stands."""
+    match post.state:
+        case PostState.PENDING:
+            text = "waits for the comms team's decision"
+            if waited_for is not None:
+                text += f" ({waited(waited_for)} so far)"
+            if blocking:
+                text += f"; its error-level findings ({', '.join(blocking)}) need an override"
+            return text
+        case PostState.CHANGES_REQUESTED:
+            who = ", ".join(v.voter.user_id for v in post.change_requests)
+            return (f"changes requested by {who}: "
+                    f"{command(f'revise {post.number} <new draft>')}")
+        case PostState.APPROVED:
+            return f"approved: publish it, then {command(f'published {post.number} URL')}"
+        case PostState.PUBLISHED:
+            return "published on " + ", ".join(k.platform for k in post.links)
+        case PostState.WITHDRAWN:
+            return "withdrawn"
+    return str(post.state)
+
+
+def pending_not_comms() -> str:
+    return (f"Only the comms team's members see what waits for them; {command('mine')} lists "
+            "your own posts.")

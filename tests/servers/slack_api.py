@@ -1,8 +1,8 @@
 """Slack's two halves, on 127.0.0.1, for tests and the benchmark.
 
 `SlackAPI` is a Web API server speaking the methods checkpost calls (auth.test,
-chat.postMessage, chat.update, chat.postEphemeral, conversations.open, views.open, users.info,
-conversations.info, and apps.connections.open with the app-level token, which answers the URL
+chat.postMessage, chat.update, chat.postEphemeral, chat.getPermalink, conversations.open,
+views.open, users.info, conversations.info, and apps.connections.open with the app-level token, which answers the URL
 of the Socket Mode stand-in in slack_socket.py) plus `response_url`s, recording every call. It answers like Slack: JSON
 or form bodies, `{"ok": true, …}`, message timestamps that count up, `D…` channels for
 direct messages, `invalid_auth` for a wrong token. A test can make a method answer 429 with
@@ -183,6 +183,12 @@ class SlackAPI:
         if method == "chat.update":
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts"),
                     "text": args.get("text", "")}
+        if method == "chat.getPermalink":
+            channel, ts = str(args.get("channel", "")), str(args.get("message_ts", ""))
+            if not channel or not ts:
+                return {"ok": False, "error": "message_not_found"}
+            return {"ok": True, "channel": channel,
+                    "permalink": permalink(channel, ts)}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "conversations.open":
@@ -291,6 +297,11 @@ class SlackAPI:
 
 def _truthy(value: Any) -> bool:
     return str(value).lower() not in ("", "0", "false", "none")
+
+
+def permalink(channel: str, ts: str) -> str:
+    """What `chat.getPermalink` answers for the message `channel`/`ts`, as Slack writes it."""
+    return f"https://checkpost-test.slack.com/archives/{channel}/p{ts.replace('.', '')}"
 
 
 def dm_channel(user: str) -> str:
@@ -513,11 +524,12 @@ class RunningBot:
     """`chatbot serve slack` in HTTP mode, in this process: the real SlackBot (Bolt app,
     workflow, reminder thread) behind the real waitress server on 127.0.0.1 and a free port."""
 
-    def __init__(self, settings: Any, api: SlackAPI, *, policy: Any = None) -> None:
+    def __init__(self, settings: Any, api: SlackAPI, *, policy: Any = None,
+                 clock: Any = None) -> None:
         from chatbot.adapters.slack.app import SlackBot
         from chatbot.adapters.slack.http import HttpServer, routes
 
-        self.bot = SlackBot(settings, policy=policy)
+        self.bot = SlackBot(settings, policy=policy, clock=clock)
         self.server = HttpServer(routes(self.bot.app, self.bot.healthy), host="127.0.0.1",
                                  port=0)
         self.bot.start()

@@ -22,13 +22,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from chatbot.chat import CheckDraft, carry_out, refusal_to_explain, vote_by_reaction
-from chatbot.commands import Check, Command, CommandError, Empty, Help, Revise, parse_command
+from chatbot.chat import CheckDraft, carry_out, list_posts, refusal_to_explain, vote_by_reaction
+from chatbot.commands import (
+    Check,
+    Command,
+    CommandError,
+    Empty,
+    Help,
+    Mine,
+    Pending,
+    Revise,
+    parse_command,
+)
 from chatbot.verdict import DraftError
 from chatbot.workflow import Code, Outcome, Person, Workflow
 from chatbot.workflow.posts import VoteKind
 
-from . import html
+from . import html, lists
 from .events import (
     PREFIX,
     THUMBS_DOWN,
@@ -150,6 +160,11 @@ class Handler:
                 return self._revise(number, check, who, key)
             case Help() | Empty():
                 return html.help_message()
+            case Pending() | Mine():
+                shown = list_posts(self.workflow, command, by=who)
+                if isinstance(shown, Outcome):
+                    return html.outcome_text(shown)
+                return lists.listing(shown, via=self.user_id.partition(":")[2])
         outcome = carry_out(self.workflow, command, by=who, key=key, check=self.check)
         if outcome is None:
             return html.error_message("I do not know that command.")

@@ -35,6 +35,7 @@ from chatbot import pause
 from chatbot.chat import CheckDraft, build_core, checker
 from chatbot.config import ConfigError, Settings
 from chatbot.store import Store
+from chatbot.workflow.clock import Clock
 
 from . import html
 from .actions import Handler
@@ -63,7 +64,8 @@ class MatrixBot:
     def __init__(self, settings: Settings, *, store: Store | None = None,
                  check_draft: CheckDraft | None = None, workers: int = 8,
                  sync_timeout_ms: int = SYNC_TIMEOUT_MS,
-                 timeline_limit: int = TIMELINE_LIMIT) -> None:
+                 timeline_limit: int = TIMELINE_LIMIT, clock: Clock | None = None) -> None:
+        """`clock` defaults to the wall clock (tests move a `ManualClock`)."""
         validate(settings)
         self.settings = settings
         self.user_id = settings.matrix_user_id
@@ -73,7 +75,7 @@ class MatrixBot:
         self.conn = Connection(settings.matrix_homeserver, self.user_id)
         self.comms = CommsRoom(settings.matrix_comms_room)
         self.port = MatrixPort(self.conn, self.state, self.comms, settings.approvals_required)
-        core = build_core(settings, self.store, self.port)
+        core = build_core(settings, self.store, self.port, clock=clock)
         self.workflow, self.scheduler = core.workflow, core.scheduler
         self.handler = Handler(workflow=self.workflow, port=self.port, conn=self.conn,
                                state=self.state, comms=self.comms,

@@ -113,7 +113,8 @@ def person(user_id: str, name: Callable[[str], str] | None = None) -> str:
 #: A Matrix user id (`@localpart:server`), not where it is already a link's target.
 _USER_ID = re.compile(r"(?<![\w/#])@[a-z0-9._=/+-]+:[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::\d+)?\b",
                       re.IGNORECASE)
-_PILL = re.compile(r'<a href="https://matrix\.to/#/([^"]+)">([^<]*)</a>')
+#: A pill: a matrix.to link to a user (not to a room or a message, which stay links).
+_PILL = re.compile(r'<a href="https://matrix\.to/#/(@[^"]+)">([^<]*)</a>')
 
 
 def named(rendered: Rendered, name: Callable[[str], str]) -> Rendered:

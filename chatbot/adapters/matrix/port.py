@@ -22,13 +22,13 @@ from typing import Any
 
 from chatbot.display_names import DisplayNames
 from chatbot.messages import MessageRef
-from chatbot.notices import Notice, ReminderNotice
+from chatbot.notices import Notice, NudgeNotice, ReminderNotice
 from chatbot.ports import PortError
 from chatbot.workflow.incidents import Incident
 from chatbot.workflow.people import Person
 from chatbot.workflow.posts import Post
 
-from . import html
+from . import html, lists
 from .state import BotState
 from .transport import Connection, MatrixError
 
@@ -95,6 +95,17 @@ class MatrixPort:
         self._run(self.conn.send(self._comms_room(),
                                  html.notice_content(self.named(html.notice(notice))),
                                  txn=self.txn("alert", notice.key) if notice.key else None))
+
+    def nudge_comms(self, nudge: NudgeNotice) -> None:
+        """In the thread of the post's comms message (or the comms room, if it has none)."""
+        rendered = self.named(lists.nudge(nudge))
+        if nudge.thread is None:
+            room, relates_to = self._comms_room(), None
+        else:
+            room, event_id = split_ref(nudge.thread)
+            relates_to = html.in_thread(event_id)
+        self._run(self.conn.send(room, html.notice_content(rendered, relates_to=relates_to),
+                                 txn=self.txn("nudge", nudge.key)))
 
     def show_incident_to_comms(self, incident: Incident, *, again: bool = False) -> MessageRef:
         room = self._comms_room()

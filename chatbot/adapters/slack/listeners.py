@@ -51,6 +51,7 @@ from chatbot.chat import (
     CheckDraft,
     carry_out,
     draft_problem,
+    list_posts,
     refusal_to_explain,
     unvote_by_reaction,
     vote_by_reaction,
@@ -60,6 +61,8 @@ from chatbot.commands import (
     CommandError,
     Empty,
     Help,
+    Mine,
+    Pending,
     Revise,
     Status,
     help_text,
@@ -164,6 +167,12 @@ class Listeners:
                                                              view=check_modal()),
                                    lambda text: respond(text=text, response_type="ephemeral"))
                     return
+                case Pending() | Mine():
+                    ack()  # the links take a Web API call each: answered just after
+                    person = Person(PLATFORM, command.get("user_id", ""))
+                    self._urgently(lambda: self._list(parsed, person, respond),
+                                   lambda text: respond(text=text, response_type="ephemeral"))
+                    return
                 case _:
                     checking = CHECKING if isinstance(parsed, Check | Revise) else ""
                     if isinstance(parsed, Check) and parsed.note:
@@ -193,7 +202,7 @@ class Listeners:
                 parsed = parse_command(plain_text(body.get("text", "")))
             except CommandError:
                 return  # answered in the acknowledgement
-            if isinstance(parsed, Help | Status | Empty) or (
+            if isinstance(parsed, Help | Status | Empty | Pending | Mine) or (
                     isinstance(parsed, Check | Revise) and draft_problem(parsed)):
                 return  # answered in the acknowledgement
             outcome = carry_out(self.workflow, parsed, by=person, key=key, check=self.check)
@@ -203,6 +212,15 @@ class Listeners:
                 self._answer_submission(outcome, reply)
             else:
                 _answer(outcome, reply)
+
+    def _list(self, command: Pending | Mine, person: Person, respond: Respond) -> None:
+        """`/checkpost pending` or `mine`, to the asker only, with links to the posts."""
+        shown = list_posts(self.workflow, command, by=person)
+        if isinstance(shown, Outcome):
+            respond(text=say(shown.message), response_type="ephemeral")
+            return
+        text, body = self.port.listing(shown, person)
+        respond(text=text, blocks=body, response_type="ephemeral")
 
     def _answer_submission(self, outcome: Outcome, reply: Reply) -> None:
         """After a check and submission (or revision): the port has DMed the findings with the

@@ -30,12 +30,13 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from chatbot.adapters.slack import blocks
+from chatbot.adapters.slack import blocks, lists
 from chatbot.adapters.slack.mrkdwn import USER_ID, say
 from chatbot.display_names import DisplayNames
 from chatbot.messages import MessageRef
-from chatbot.notices import Notice, ReminderNotice
+from chatbot.notices import Notice, NudgeNotice, ReminderNotice
 from chatbot.workflow.incidents import Incident
+from chatbot.workflow.listing import Listing
 from chatbot.workflow.people import Person
 from chatbot.workflow.posts import Post
 
@@ -67,6 +68,7 @@ class SlackPort:
         self.approvals_required = approvals_required
         self.comms_users = frozenset(comms_users)
         self._dm_channels: dict[str, str] = {}
+        self._permalinks: dict[str, str] = {}
         self._lock = threading.Lock()
         self.names = DisplayNames(self._look_up_name)
 
@@ -109,6 +111,20 @@ class SlackPort:
         text, body = blocks.reminder_message(reminder)
         self.direct_message(person.user_id, text, body, key=reminder.key, again=reminder.again)
 
+    def nudge_comms(self, nudge: NudgeNotice) -> None:
+        """In the thread of the post's comms message, and shown in the channel too
+        (`reply_broadcast`): a thread reply alone notifies nobody but its followers."""
+        people = self.comms_users | {nudge.poster.user_id}
+        text, body = lists.nudge_message(nudge, people)
+        text = self._named(text, people)
+        if nudge.thread is None:
+            self._post(self.comms_channel, text, body)
+            return
+        channel, ts = split_ref(nudge.thread)
+        self.client.chat_postMessage(channel=channel, thread_ts=ts, reply_broadcast=True,
+                                     text=text, blocks=body, unfurl_links=False,
+                                     unfurl_media=False)
+
     def show_incident_to_comms(self, incident: Incident, *, again: bool = False) -> MessageRef:
         text, body = blocks.incident_message(incident)
         sent = self._post(self.comms_channel, self._named(text, _incident_people(incident)),
@@ -137,6 +153,28 @@ class SlackPort:
         kwargs: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
         self.client.chat_postEphemeral(channel=channel, user=user_id, text=plain, blocks=body,
                                        **kwargs)
+
+    def permalink(self, ref: MessageRef) -> str | None:
+        """A link to one of our messages (`chat.getPermalink`, asked once per message and
+        process: a permalink never changes); None when Slack will not give one."""
+        with self._lock:
+            known = self._permalinks.get(ref.id)
+        if known:
+            return known
+        channel, ts = split_ref(ref)
+        try:
+            link = self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
+        except (SlackApiError, KeyError):
+            return None
+        with self._lock:
+            self._permalinks[ref.id] = link
+        return link
+
+    def listing(self, listing: Listing, person: Person) -> tuple[str, list[dict[str, Any]]]:
+        """`/checkpost pending` or `mine`, with links to the comms messages."""
+        people = {person.user_id, *(i.post.poster.user_id for i in listing.items)}
+        text, body = lists.listing_message(listing, self.permalink, self.comms_users | people)
+        return self._named(text, people), body
 
     def direct_message(self, user_id: str, text: str, body: list[dict[str, Any]], *,
                        key: str = "", again: bool = False) -> None:
