@@ -93,7 +93,7 @@ def draft_of(check: Check) -> Draft:
     account; anything else is read as the official account, the stricter one)."""
     account = "personal" if check.account == "personal" else "official"
     return Draft(text=check.text, account=account, media=check.media, context=check.context,
-                 platform=check.platform)
+                 network=check.network)
 
 
 def draft_problem(command: Check | Revise) -> str:

@@ -139,7 +139,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.platform:
-        settings = replace(settings, platform=args.platform)
+        settings = replace(settings, network=args.platform)
     policy = load_policy(args.policy or policy_path(settings))
     judges = _judges(args)
     if args.batch:
@@ -323,7 +323,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from chatbot.scoring import Score, render_score
 
     # The labels are the policy's; a network's length limit is no label of theirs.
-    settings = replace(load_settings(), platform="")
+    settings = replace(load_settings(), network="")
     policy = load_policy(args.policy or policy_path(settings))
     score = Score()
     items: list[tuple[str, set[str], Draft]] = []

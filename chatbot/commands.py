@@ -31,7 +31,7 @@ class Check:
     media: tuple[MediaDeclaration, ...] = ()
     context: str = ""
     #: The network it goes to (`x`, `mastodon`, …), for its length limit; "" for the default.
-    platform: str = ""
+    network: str = ""
     #: Said to the poster with the findings: why words that began like a command were read
     #: as a draft (`status 12 people came`). Advice only, so not part of the command's value.
     note: str = field(default="", compare=False)
@@ -156,7 +156,7 @@ _OPTION = re.compile(
     r"""^\s*(?P<flag>--personal|--official|--account(?:=|\s+)(?P<account>\S+)"""
     r"""|--media(?:=|\s+)(?P<media>"[^"]*"|'[^']*'|“[^”]*”|‘[^’]*’|\S+)"""
     r"""|--context(?:=|\s+)(?P<context>"[^"]*"|'[^']*'|“[^”]*”|‘[^’]*’|\S+)"""
-    r"""|--(?:platform|network)(?:=|\s+)(?P<platform>\S+))(?=\s|$)"""
+    r"""|--(?:platform|network)(?:=|\s+)(?P<network>\S+))(?=\s|$)"""
 )
 
 
@@ -197,7 +197,7 @@ def parse_command(text: str) -> Command:
 
 def parse_check(text: str) -> Check:
     """A draft with optional leading options; everything after the options is the draft."""
-    account, media, context, platform = "official", [], "", ""
+    account, media, context, network = "official", [], "", ""
     while True:
         m = _OPTION.match(text)
         if not m:
@@ -215,17 +215,17 @@ def parse_check(text: str) -> Check:
             media.append(MediaDeclaration.parse(_unquote(m.group("media"))))
         elif m.group("context") is not None:
             context = _unquote(m.group("context"))
-        elif m.group("platform") is not None:
-            platform = m.group("platform").lower()
-            if platform not in NETWORKS:
+        elif m.group("network") is not None:
+            network = m.group("network").lower()
+            if network not in NETWORKS:
                 raise CommandError(f"--platform must be one of {', '.join(NETWORKS)}, "
-                                   f"not {platform!r}.")
+                                   f"not {network!r}.")
         text = text[m.end():]
     draft = text.strip()
     if not draft:
         raise CommandError("Paste the draft after the command, e.g. `checkpost Join our "
                            "edit-a-thon on Saturday!`")
-    return Check(draft, account, tuple(media), context, platform)
+    return Check(draft, account, tuple(media), context, network)
 
 
 #: A message of at most this many words that starts with a command word but is not in the

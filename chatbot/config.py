@@ -45,7 +45,7 @@ class Settings:
     model_on: bool = True
     model_heads: str = ""
     #: The network a draft goes to when it names none (`x`, `mastodon`, …); empty: none.
-    platform: str = ""
+    network: str = ""
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""
@@ -99,7 +99,7 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         llm_timeout=_positive_float(get("CHECKPOST_LLM_TIMEOUT", "30"), "CHECKPOST_LLM_TIMEOUT"),
         model_on=_switch(get("CHECKPOST_MODEL", "on"), "CHECKPOST_MODEL"),
         model_heads=get("CHECKPOST_MODEL_HEADS", ""),
-        platform=_platform(get("CHECKPOST_PLATFORM", "")),
+        network=_network(get("CHECKPOST_PLATFORM", "")),
         slack_bot_token=get("SLACK_BOT_TOKEN", ""),
         slack_signing_secret=get("SLACK_SIGNING_SECRET", ""),
         slack_app_token=get("SLACK_APP_TOKEN", ""),
@@ -162,7 +162,7 @@ def _switch(value: str, name: str) -> bool:
     raise ConfigError(f"{name} must be on or off, got {value!r}")
 
 
-def _platform(value: str) -> str:
+def _network(value: str) -> str:
     from chatbot.policy.networks import NETWORKS
 
     name = value.strip().lower()

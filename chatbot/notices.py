@@ -51,7 +51,7 @@ class ReminderNotice:
 
     post_number: int
     url: str
-    link_platform: str
+    link_network: str
     seq: int
     total: int
     due_at: float

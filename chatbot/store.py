@@ -498,10 +498,20 @@ _V4 = _statements(
     " WHERE sent_at IS NULL AND cancelled_at IS NULL AND failed_at IS NULL",
 )
 
+# The social network a post goes to is its `network`, never its `platform` (the chat platform
+# a post and its people live on): links say so, and each version keeps the network it was
+# checked for (`--platform x`), so its findings can be read again in that light.
+_V5 = _statements(
+    "ALTER TABLE links RENAME COLUMN platform TO network",
+    "ALTER TABLE versions ADD COLUMN network TEXT NOT NULL DEFAULT ''",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "posts, versions, votes, links, reminders, metrics, incidents, "
                  "idempotency keys, audit log, bot state", _V1),
     Migration(2, "the inbox of acknowledged requests, the jobs of outgoing messages", _V2),
     Migration(3, "reminders claimed before they are sent", _V3),
     Migration(4, "how long a post has waited for a decision, and the nudges about it", _V4),
+    Migration(5, "links name their network; versions keep the network they were checked for",
+              _V5),
 )

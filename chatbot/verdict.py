@@ -82,7 +82,7 @@ def _learned(
 
 def _fit(draft: Draft, settings: Settings) -> tuple[Finding, ...]:
     """The network's length, when the draft names one or CHECKPOST_PLATFORM does."""
-    name = draft.platform or settings.platform
+    name = draft.network or settings.network
     if not name:
         return ()
     from chatbot.policy.networks import fit_finding, network

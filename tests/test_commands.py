@@ -177,10 +177,10 @@ def test_the_platform_option_says_which_network_the_draft_goes_to():
     from chatbot.chat import draft_of
 
     check = parse_command("--platform x Join our Kannada Wikisource drive on Saturday!")
-    assert isinstance(check, Check) and check.platform == "x"
+    assert isinstance(check, Check) and check.network == "x"
     assert check.text == "Join our Kannada Wikisource drive on Saturday!"
-    assert draft_of(check).platform == "x"
-    assert parse_command("--network=Bluesky --personal Hello friends, see you at the meetup").platform == "bluesky"
+    assert draft_of(check).network == "x"
+    assert parse_command("--network=Bluesky --personal Hello friends, see you at the meetup").network == "bluesky"
 
 
 def test_an_unknown_platform_is_refused_with_the_choices():

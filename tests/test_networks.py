@@ -109,17 +109,17 @@ def test_an_unknown_network_is_refused_with_the_choices():
 
 
 def test_checkpost_platform_names_a_network_and_a_wrong_one_is_a_config_error():
-    assert load_settings({"CHECKPOST_PLATFORM": "Mastodon"}).platform == "mastodon"
-    assert load_settings({}).platform == ""
+    assert load_settings({"CHECKPOST_PLATFORM": "Mastodon"}).network == "mastodon"
+    assert load_settings({}).network == ""
     with pytest.raises(ConfigError, match="CHECKPOST_PLATFORM"):
         load_settings({"CHECKPOST_PLATFORM": "tiktok"})
 
 
 def test_the_verdict_passes_with_a_length_suggestion_and_the_drafts_network_wins(policy):
-    settings = Settings(model_on=False, platform="facebook")
+    settings = Settings(model_on=False, network="facebook")
     text = "Join the Kannada Wikipedia edit-a-thon this Saturday in Mysuru. " * 5
     assert check(Draft(text), policy, settings, use_llm=False).findings == ()
-    verdict = check(Draft(text, platform="x"), policy, settings, use_llm=False)
+    verdict = check(Draft(text, network="x"), policy, settings, use_llm=False)
     assert verdict.passed and [f.rule for f in verdict.findings] == ["length-x"]
 
 

@@ -238,4 +238,4 @@ def test_each_cross_posted_link_gets_its_own_reminders(desk):
 
     sent = desk.scheduler.run_due()
 
-    assert sorted(r.link_platform for r in sent) == ["facebook", "x"]
+    assert sorted(r.link_network for r in sent) == ["facebook", "x"]

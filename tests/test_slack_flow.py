@@ -129,7 +129,8 @@ def test_checkpost_with_no_text_opens_the_modal_whose_submission_submits(api, sl
     slack.command(POSTER, "")
     (opened,) = api.wait_calls("views.open")
     view = opened.answer["view"]
-    assert {b["block_id"] for b in view["blocks"]} == {"draft", "account", "media", "context"}
+    assert {b["block_id"] for b in view["blocks"]} == {"draft", "account", "network", "media",
+                                                        "context"}
 
     reply = slack.submit(POSTER, view, {"draft": FINE, "account": {"selected": "personal"},
                                         "media": "Own photo; CC0\nCommons scan; public domain",
@@ -141,6 +142,23 @@ def test_checkpost_with_no_text_opens_the_modal_whose_submission_submits(api, sl
     assert "Commons scan — public domain" in message.text and "Edit-a-thon week" in message.text
     (findings,) = api.wait_calls("chat.postMessage", channel=dm_channel(POSTER))
     assert "Post 1: passes" in findings.text
+
+
+def test_the_modal_network_checks_the_drafts_length_and_is_kept_with_the_version(api, running):
+    running.slack.command(POSTER, "")
+    (opened,) = api.wait_calls("views.open")
+    network = next(b for b in opened.answer["view"]["blocks"] if b["block_id"] == "network")
+    assert [o["value"] for o in network["element"]["options"]] == [
+        "x", "mastodon", "bluesky", "facebook", "instagram", "linkedin"]
+    long = FINE + " " + "Bring a laptop and a friend who reads Kannada. " * 6
+
+    running.slack.submit(POSTER, opened.answer["view"], {"draft": long,
+                                                         "account": {"selected": "official"},
+                                                         "network": {"selected": "x"}})
+
+    (findings,) = api.wait_calls("chat.postMessage", channel=dm_channel(POSTER))
+    assert f"{len(long)} of 280 characters" in findings.text
+    assert running.bot.workflow.post(1).current.draft.network == "x"
 
 
 def test_an_empty_modal_draft_is_refused_inside_the_modal(api, slack):

@@ -100,13 +100,17 @@ def test_the_check_modal_reads_back_draft_account_media_and_context():
         "account": {"value": {"selected_option": {"value": "personal"}}},
         "media": {"value": {"value": "Own photo; CC0\n\nRavi's scan; written permission"}},
         "context": {"value": {"value": " Rajyotsava "}},
+        "network": {"value": {"selected_option": {"value": "bluesky"}}},
     }}
 
     draft = read_check(view)
 
     assert view["callback_id"] == CHECK_VIEW
     assert draft == Draft("Draft text", "personal", (MediaDeclaration("Own photo", "CC0"),
-                          MediaDeclaration("Ravi's scan", "written permission")), "Rajyotsava")
+                          MediaDeclaration("Ravi's scan", "written permission")), "Rajyotsava",
+                          network="bluesky")
+    del view["state"]["values"]["network"]
+    assert read_check(view).network == ""  # none chosen: CHECKPOST_PLATFORM's, if any
 
 
 def test_the_manifest_declares_what_the_listeners_handle():

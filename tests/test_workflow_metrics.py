@@ -24,7 +24,8 @@ def test_metrics_accept_common_names_and_readable_numbers():
 
 
 def test_platform_names_the_link_of_a_cross_post():
-    assert parse_metrics("platform=X likes=5").platform == "x"
+    assert parse_metrics("platform=X likes=5").network == "x"
+    assert parse_metrics("network=Bluesky likes=5").network == "bluesky"
 
 
 def test_a_note_starting_with_major_is_a_major_reaction():
@@ -107,5 +108,5 @@ def test_metrics_for_a_cross_posted_link_go_to_that_link(desk):
     missing = desk.workflow.record_metrics(number, "platform=instagram likes=9", by=POSTER)
 
     assert ok.ok and missing.code is Code.BAD_INPUT and "x, facebook" in missing.message
-    (row,) = desk.store.db.query("SELECT l.platform FROM metrics m JOIN links l ON l.id = m.link")
-    assert row["platform"] == "facebook"
+    (row,) = desk.store.db.query("SELECT l.network FROM metrics m JOIN links l ON l.id = m.link")
+    assert row["network"] == "facebook"

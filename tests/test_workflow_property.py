@@ -168,7 +168,7 @@ class PostLife(RuleBasedStateMachine):
             " WHERE p.state = 'withdrawn' AND r.sent_at IS NULL AND r.cancelled_at IS NULL"
         ).fetchone()[0]
         assert waiting_on_withdrawn == 0
-        sent = Counter((r.post_number, r.link_platform, r.seq)
+        sent = Counter((r.post_number, r.link_network, r.seq)
                        for _, r in self.desk.port.of("remind"))
         assert all(n == 1 for n in sent.values())
 

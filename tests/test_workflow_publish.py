@@ -16,7 +16,7 @@ def test_poster_marks_an_approved_post_published_with_its_url(desk):
     post = outcome.post
     assert post.state is PostState.PUBLISHED and post.published_at == desk.clock.now()
     (link,) = post.links
-    assert (link.platform, link.url, link.approved) == ("x", "https://x.com/cis_a2k/status/17",
+    assert (link.network, link.url, link.approved) == ("x", "https://x.com/cis_a2k/status/17",
                                                          True)
     assert "now, in 1 hour, in 1 day, in 3 days" in outcome.message
     assert desk.port.of("alert_comms") == []
@@ -67,7 +67,7 @@ def test_one_link_per_platform_where_it_is_cross_posted(desk):
     assert second.code is Code.LINK_ADDED
     assert same.code is Code.NOTHING_CHANGED and not same.changed
     assert corrected.code is Code.LINK_UPDATED
-    links = {k.platform: k.url for k in workflow.post(number).links}
+    links = {k.network: k.url for k in workflow.post(number).links}
     assert links == {"x": "https://twitter.com/cis_a2k/status/2",
                      "linkedin": "https://www.linkedin.com/posts/cis-a2k_1"}
 

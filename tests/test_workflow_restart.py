@@ -187,6 +187,8 @@ def test_posts_comms_never_saw_before_the_upgrade_become_jobs(tmp_path, monkeypa
             db.execute(f"DROP TABLE {table}")
         db.execute("ALTER TABLE posts DROP COLUMN waiting_since")
         db.execute("ALTER TABLE reminders DROP COLUMN claimed_at")
+        db.execute("ALTER TABLE links RENAME COLUMN network TO platform")
+        db.execute("ALTER TABLE versions DROP COLUMN network")
     old.close()
     monkeypatch.undo()
 

@@ -53,7 +53,7 @@ class Draft:
     account: Account = "official"
     media: tuple[MediaDeclaration, ...] = ()
     context: str = ""
-    platform: str = ""
+    network: str = ""
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def _metric_panel(ax, report: Report, name: str, mdates, locator) -> None:
             continue
         when = [datetime.fromtimestamp(at, UTC) for at, _, _ in points]
         values = [value for _, value, _ in points]
-        networks = sorted({link.platform for link in pr.post.links})
+        networks = sorted({link.network for link in pr.post.links})
         label = f"Post {pr.post.number}" + (f" ({', '.join(networks)})" if networks else "")
         (line,) = ax.plot(when, values, marker="o", linewidth=2, label=label)
         major = [(w, v) for w, (_, v, is_major) in zip(when, points, strict=True) if is_major]

@@ -29,7 +29,7 @@ from chatbot.workflow.incidents import (
 )
 from chatbot.workflow.incidents import mark_step as mark_step_done
 from chatbot.workflow.jobs import Handler, Job, StoredJob
-from chatbot.workflow.links import LinkError, link_platform
+from chatbot.workflow.links import LinkError, link_network
 from chatbot.workflow.outcome import Code, Outcome
 from chatbot.workflow.people import Person
 
@@ -65,7 +65,7 @@ class IncidentDesk:
         """
         by = Person.parse(by)
         try:
-            link_platform(link)
+            link_network(link)
         except LinkError as exc:
             return self.actions.refuse("incident", key, Outcome.refused(
                 Code.BAD_INPUT, wording.bad_comment_link(str(exc))))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from chatbot.messages import MessageRef
-from chatbot.workflow.links import LinkError, is_comment_under, link_platform
+from chatbot.workflow.links import LinkError, is_comment_under, link_network
 from chatbot.workflow.people import Person
 from chatbot.workflow.wording import command
 
@@ -179,12 +179,12 @@ def post_for_comment_link(db: Database, link: str) -> int | None:
     LinkedIn and YouTube comment links are), if any; an X reply has an address of its own and
     needs the number (`incident N URL`)."""
     try:
-        platform = link_platform(link)
+        network = link_network(link)
     except LinkError:
         return None
     best, best_score = None, 0
-    for post, url in db.execute("SELECT post, url FROM links WHERE platform = ? ORDER BY id",
-                                [platform]).fetchall():
+    for post, url in db.execute("SELECT post, url FROM links WHERE network = ? ORDER BY id",
+                                [network]).fetchall():
         if (score := is_comment_under(link, url)) > best_score:
             best, best_score = post, score
     return best

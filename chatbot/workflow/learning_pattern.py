@@ -165,7 +165,7 @@ def _posts_table(posts: tuple[PostReport, ...]) -> list[str]:
            + " !! ".join(name.capitalize() for name in METRIC_NAMES)]
     for pr in posts:
         latest = _latest(pr)
-        links = "<br />".join(_link(link.url, link.platform) for link in pr.post.links) or "—"
+        links = "<br />".join(_link(link.url, link.network) for link in pr.post.links) or "—"
         findings = ", ".join(_nowiki(f.label) for f in pr.post.current.verdict.findings) or "—"
         approval = duration(pr.hours_to_approval) if pr.hours_to_approval is not None else "—"
         cells = [f"[[#Post {pr.post.number}|{pr.post.number}]]", pr.post.current.draft.account,
@@ -182,7 +182,7 @@ def _post_section(pr: PostReport) -> list[str]:
            f"* Submitted {_day(post.created_at)} ({current.draft.account} account), "
            f"{len(post.versions)} version(s); {post.state}"]
     for link in post.links:
-        out.append(f"* Published on {_nowiki(link.platform)} {_day(link.published_at)}: "
+        out.append(f"* Published on {_nowiki(link.network)} {_day(link.published_at)}: "
                    f"{_link(link.url, link.url)}"
                    + ("" if link.approved else " (without the communications team's approval)"))
     if pr.hours_to_approval is not None:
@@ -205,7 +205,7 @@ def _post_section(pr: PostReport) -> list[str]:
         for m in pr.metrics:
             notes = _nowiki(m.notes)
             out += ["|-", "| " + " || ".join([
-                _day(m.at), _nowiki(m.platform) or "—",
+                _day(m.at), _nowiki(m.network) or "—",
                 *(str(m.numbers.get(n, "")) for n in METRIC_NAMES),
                 f"'''{notes}'''" if m.major else notes])]
         out.append("|}")

@@ -1,9 +1,9 @@
-"""Published links: which social platform a URL belongs to, and which post a comment is under.
+"""Published links: which social network a URL belongs to, and which post a comment is under.
 
-A post cross-posted to X and Facebook has one link per platform; the platform is read from
+A post cross-posted to X and Facebook has one link per network; the network is read from
 the URL's host so the poster only has to paste the address.
 
-A comment's link names its post on some platforms and not on others. Facebook
+A comment's link names its post on some networks and not on others. Facebook
 (`…/posts/ID?comment_id=…`, `permalink.php?story_fbid=…&comment_id=…`), Instagram
 (`/p/ID/c/…`), LinkedIn (`/feed/update/urn:li:activity:…?commentUrn=…`) and YouTube
 (`watch?v=ID&lc=…`) keep the post's address in the comment's; an X, Threads or Bluesky reply
@@ -34,7 +34,7 @@ class LinkError(ValueError):
     """Not a link to a published post; the message says what to give instead."""
 
 
-def link_platform(url: str) -> str:
+def link_network(url: str) -> str:
     """`x` for https://x.com/…, `facebook` for https://m.facebook.com/…, else the bare host."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
@@ -59,11 +59,11 @@ def is_comment_under(comment: str, post: str) -> int:
     """How closely `comment`'s link is under the published `post` link: 0 when it is not,
     else the number of address parts they share (the longest match is the right post)."""
     try:
-        platform, post_parts = post_address(post)
-        comment_platform, comment_parts = post_address(comment)
+        network, post_parts = post_address(post)
+        comment_network, comment_parts = post_address(comment)
     except LinkError:
         return 0
-    if platform != comment_platform or len(post_parts) < 2:
+    if network != comment_network or len(post_parts) < 2:
         return 0  # a bare page (`facebook.com/cisa2k`) is not one post's address
     if comment_parts[:len(post_parts)] != post_parts:
         return 0
@@ -71,18 +71,18 @@ def is_comment_under(comment: str, post: str) -> int:
 
 
 def post_address(url: str) -> tuple[str, tuple[str, ...]]:
-    """The platform and the parts of a link that name a post: its path, and the query
+    """The network and the parts of a link that name a post: its path, and the query
     parameters that are part of the address, so `m.`/`www.`, a trailing slash, `twitter.com`
     for `x.com` and tracking parameters make no difference."""
-    platform = link_platform(url)
+    network = link_network(url)
     parts = urlsplit(url.strip())
     path = tuple(p for p in parts.path.split("/") if p)
     query = dict(parse_qsl(parts.query))
-    if platform == "youtube":
+    if network == "youtube":
         host = (parts.hostname or "").lower()
         video = query.get("v") or (path[0] if host.endswith("youtu.be") and path else "")
         if not video and len(path) >= 2 and path[0] in ("shorts", "live", "embed"):
             video = path[1]
-        return platform, (("watch", f"v={video}") if video else path)
-    named = tuple(f"{k}={query[k]}" for k in _ADDRESS_PARAMS.get(platform, ()) if k in query)
-    return platform, path + named
+        return network, (("watch", f"v={video}") if video else path)
+    named = tuple(f"{k}={query[k]}" for k in _ADDRESS_PARAMS.get(network, ()) if k in query)
+    return network, path + named

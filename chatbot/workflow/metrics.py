@@ -7,8 +7,9 @@ or responses", and the Learning Pattern report needs the numbers over time. A pe
 
 `key=value` pairs first, then free notes. Numbers may be written `1,200`, `1.2k` or `3m`.
 A note that starts with "major" (`major: angry thread under the post`) is a major reaction:
-the comms team is alerted. `platform=x` says which link the numbers belong to when the post
-was cross-posted. Mistakes get an error that names the bad part and shows the right form.
+the comms team is alerted. `platform=x` (or `network=x`) says which link the numbers belong
+to when the post was cross-posted. Mistakes get an error that names the bad part and shows
+the right form.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class Metrics:
     views: int | None = None
     reach: int | None = None
     notes: str = ""
-    platform: str = ""
+    network: str = ""
 
     @property
     def major(self) -> bool:
@@ -68,7 +69,7 @@ class Metrics:
 def parse_metrics(text: str) -> Metrics:
     """Read `likes=12 reposts=3 … notes`; raise MetricsError naming the part that is wrong."""
     values: dict[str, int] = {}
-    platform = ""
+    network = ""
     rest = text.strip()
     while rest:
         token, _, after = rest.partition(" ")
@@ -76,10 +77,10 @@ def parse_metrics(text: str) -> Metrics:
         if not pair:
             break
         key, raw = pair.group(1).lower(), pair.group(2)
-        if key == "platform":
+        if key in ("platform", "network"):
             if not raw:
-                raise MetricsError("platform= needs a name, e.g. platform=x")
-            platform = raw.lower()
+                raise MetricsError(f"{key}= needs a name, e.g. {key}=x")
+            network = raw.lower()
         else:
             name = _metric_name(key)
             if name in values:
@@ -89,7 +90,7 @@ def parse_metrics(text: str) -> Metrics:
     notes = rest
     if not values and not notes:
         raise MetricsError(f"nothing to record; write the numbers and any notes, e.g. {EXAMPLE}")
-    return Metrics(**values, notes=notes, platform=platform)
+    return Metrics(**values, notes=notes, network=network)
 
 
 def record_metrics(

@@ -68,10 +68,10 @@ class Version:
 
 @dataclass(frozen=True)
 class Link:
-    """Where the post went out: one per social platform it was (cross-)posted on."""
+    """Where the post went out: one per social network it was (cross-)posted on."""
 
     id: int
-    platform: str
+    network: str
     url: str
     published_by: Person
     published_at: float

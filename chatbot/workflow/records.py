@@ -33,7 +33,7 @@ def load_post(db: Database, number: int) -> Post | None:
         )
     )
     links = tuple(
-        Link(r["id"], r["platform"], r["url"], Person.parse(r["published_by"]),
+        Link(r["id"], r["network"], r["url"], Person.parse(r["published_by"]),
              r["published_at"], bool(r["approved"]))
         for r in _all(db, "SELECT * FROM links WHERE post = ? ORDER BY id", [number])
     )
@@ -101,11 +101,11 @@ def insert_version(
     db: Database, post: int, version: int, draft: Draft, verdict: Verdict, by: Person, now: float
 ) -> None:
     db.execute(
-        "INSERT INTO versions (post, version, text, account, context, media, verdict,"
+        "INSERT INTO versions (post, version, text, account, context, network, media, verdict,"
         " policy_version, error_count, submitted_by, submitted_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            post, version, draft.text, draft.account, draft.context,
+            post, version, draft.text, draft.account, draft.context, draft.network,
             json.dumps([{"source": m.source, "license": m.license} for m in draft.media]),
             json.dumps(verdict.to_json()), verdict.policy_version,
             sum(f.level == "error" for f in verdict.findings), str(by), now,
@@ -170,12 +170,12 @@ def delete_vote(db: Database, post: Post, voter: Person, kind: VoteKind) -> None
 
 
 def add_link(
-    db: Database, post: int, platform: str, url: str, by: Person, now: float, approved: bool
+    db: Database, post: int, network: str, url: str, by: Person, now: float, approved: bool
 ) -> int:
     cursor = db.execute(
-        "INSERT INTO links (post, platform, url, published_by, published_at, approved)"
+        "INSERT INTO links (post, network, url, published_by, published_at, approved)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        [post, platform, url, str(by), now, int(approved)],
+        [post, network, url, str(by), now, int(approved)],
     )
     return int(cursor.lastrowid or 0)
 
@@ -191,7 +191,7 @@ def _version(row: dict[str, Any]) -> Version:
     return Version(
         number=row["version"],
         draft=Draft(text=row["text"] or "", account=row["account"], media=media,
-                    context=row["context"] or ""),
+                    context=row["context"] or "", network=row["network"] or ""),
         verdict=Verdict.from_json(json.loads(row["verdict"])),
         submitted_by=Person.parse(row["submitted_by"]),
         submitted_at=row["submitted_at"],

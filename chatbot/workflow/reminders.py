@@ -245,7 +245,7 @@ class ReminderScheduler:
         with self.store.transaction() as db:
             rows = list(db.query(
                 "SELECT r.id, r.post, r.seq, r.total, r.due_at, r.late, r.claimed_at, p.poster,"
-                f" l.url, l.platform AS link_platform {_WAITING}"
+                f" l.url, l.network AS link_network {_WAITING}"
                 f" AND {_CLAIMABLE_AT} <= ? ORDER BY r.due_at",
                 [self.port.platform, self.started_at, self.lease, now],
             ))
@@ -258,7 +258,7 @@ class ReminderScheduler:
                     [now, int(late), r["id"]],
                 )
                 notice = ReminderNotice(
-                    post_number=r["post"], url=r["url"], link_platform=r["link_platform"],
+                    post_number=r["post"], url=r["url"], link_network=r["link_network"],
                     seq=r["seq"], total=r["total"], due_at=r["due_at"], late=late,
                     text=reminder_text(r["post"], r["url"], r["seq"], r["total"], late,
                                        r["due_at"], now),

@@ -39,7 +39,7 @@ class ReportError(ValueError):
 @dataclass(frozen=True)
 class MetricsEntry:
     at: float
-    platform: str
+    network: str
     numbers: dict[str, int]
     notes: str
     major: bool
@@ -177,7 +177,7 @@ def render_csv(report: Report) -> str:
     Each published link is a bare URL alone in its network's column (a post is published once
     per network), so a spreadsheet opens it with a click. Text a person wrote (a draft, its
     context, metrics notes) goes through `_cell`, so a spreadsheet never runs it as a formula."""
-    others = sorted({link.platform for pr in report.posts for link in pr.post.links}
+    others = sorted({link.network for pr in report.posts for link in pr.post.links}
                     - set(NETWORKS))
     link_columns = (*NETWORKS, *others)
     at = CSV_COLUMNS.index(LINK_COLUMNS[-1]) + 1
@@ -188,7 +188,7 @@ def render_csv(report: Report) -> str:
         post, current = pr.post, pr.post.current
         latest = {name: next((m.numbers[name] for m in reversed(pr.metrics)
                               if name in m.numbers), "") for name in METRIC_NAMES}
-        urls = {link.platform: link.url for link in post.links}
+        urls = {link.network: link.url for link in post.links}
         writer.writerow([_cell(value) for value in (
             post.number, _iso(post.created_at), str(post.poster), current.draft.account,
             post.state, len(post.versions), current.verdict.policy_version, current.draft.text,
@@ -224,11 +224,11 @@ def _post_report(db: Database, post: Post) -> PostReport:
         approvers = tuple(v.voter.user_id for v in post.approvals)
         hours = (post.approved_at - post.created_at) / 3600
     metrics = tuple(
-        MetricsEntry(r["at"], r["platform"] or "",
+        MetricsEntry(r["at"], r["network"] or "",
                      {n: r[n] for n in METRIC_NAMES if r[n] is not None},
                      r["notes"], bool(r["major"]), r["recorded_by"])
         for r in db.query(
-            "SELECT m.*, l.platform FROM metrics m LEFT JOIN links l ON l.id = m.link"
+            "SELECT m.*, l.network FROM metrics m LEFT JOIN links l ON l.id = m.link"
             " WHERE m.post = ? ORDER BY m.at, m.id", [post.number])
     )
     sent, late = db.execute(
@@ -267,7 +267,7 @@ def _post_markdown(pr: PostReport) -> list[str]:
                f"{len(post.versions)} version(s); policy version "
                f"{current.verdict.policy_version or 'unknown'}")
     for link in post.links:
-        out.append(f"- Published on {link.platform} {_when(link.published_at)}: {link.url}")
+        out.append(f"- Published on {link.network} {_when(link.published_at)}: {link.url}")
     if pr.hours_to_approval is not None:
         approvers = ", ".join(pr.approvers)
         out.append(f"- Approved by {approvers} after {duration(pr.hours_to_approval)}")
@@ -289,13 +289,13 @@ def _post_markdown(pr: PostReport) -> list[str]:
     out += [_finding_line(f) for f in current.verdict.findings]
     if pr.metrics:
         out += ["", "Metrics over time:", "",
-                "| when | platform | " + " | ".join(METRIC_NAMES) + " | notes |",
+                "| when | network | " + " | ".join(METRIC_NAMES) + " | notes |",
                 "|---|---|" + "---:|" * len(METRIC_NAMES) + "---|"]
         for m in pr.metrics:
             cells = [str(m.numbers.get(n, "")) for n in METRIC_NAMES]
             notes = m.notes.replace("|", "\\|")
             notes = f"**{notes}**" if m.major else notes
-            out.append(f"| {_when(m.at)} | {m.platform} | " + " | ".join(cells) + f" | {notes} |")
+            out.append(f"| {_when(m.at)} | {m.network} | " + " | ".join(cells) + f" | {notes} |")
     if pr.reminders_sent:
         out += ["", f"Reminders sent: {pr.reminders_sent} ({pr.reminders_late} late)."]
     for incident in pr.incidents:
@@ -325,8 +325,8 @@ def _labels(t: Totals) -> list[str]:
 
 def _numbers(m: MetricsEntry) -> str:
     parts = [f"{k}={v}" for k, v in m.numbers.items()]
-    if m.platform:
-        parts.insert(0, f"[{m.platform}]")
+    if m.network:
+        parts.insert(0, f"[{m.network}]")
     if m.notes:
         parts.append(m.notes)
     return " ".join(parts)

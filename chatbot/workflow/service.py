@@ -36,7 +36,7 @@ from chatbot.workflow.decisions import (
 from chatbot.workflow.incident_desk import IncidentDesk
 from chatbot.workflow.incidents import Incident
 from chatbot.workflow.jobs import Handler, Job, JobQueue, StoredJob, notice_data, notice_from
-from chatbot.workflow.links import LinkError, link_platform
+from chatbot.workflow.links import LinkError, link_network
 from chatbot.workflow.metrics import Metrics, MetricsError, parse_metrics, record_metrics
 from chatbot.workflow.nudges import follow_wait
 from chatbot.workflow.outcome import Code, Outcome
@@ -365,38 +365,38 @@ class Workflow:
             if post.state is PostState.WITHDRAWN:
                 return refuse_final(post), []
             try:
-                platform = link_platform(url)
+                network = link_network(url)
             except LinkError as exc:
                 return Outcome.refused(Code.BAD_INPUT, str(exc), post=post), []
             url_ = url.strip()
-            existing = next((k for k in post.links if k.platform == platform), None)
+            existing = next((k for k in post.links if k.network == network), None)
             if existing and existing.url == url_:
-                return Outcome.unchanged(wording.already_published_at(number, platform, url_),
+                return Outcome.unchanged(wording.already_published_at(number, network, url_),
                                          post=post), []
             if existing:
                 records.update_link_url(db, existing.id, url_)
                 records.touch(db, number, now)
                 self.actions.audit(now, by, "link-updated", post=number,
                                    why=f"was {existing.url}",
-                                   detail={"platform": platform, "url": url_})
-                return Outcome.done(Code.LINK_UPDATED, wording.link_updated(number, platform, url_),
+                                   detail={"network": network, "url": url_})
+                return Outcome.done(Code.LINK_UPDATED, wording.link_updated(number, network, url_),
                                     post=_load(db, number)), []
-            return self._add_link(db, post, platform, url_, by, now)
+            return self._add_link(db, post, network, url_, by, now)
 
         return self.actions.run("publish", key, change)
 
     def _add_link(
-        self, db: Database, post: Post, platform: str, url: str, by: Person, now: float
+        self, db: Database, post: Post, network: str, url: str, by: Person, now: float
     ) -> tuple[Outcome, list[Effect]]:
         approved = post.approved_at is not None and post.state in (
             PostState.APPROVED, PostState.PUBLISHED)
-        link = records.add_link(db, post.number, platform, url, by, now, approved)
+        link = records.add_link(db, post.number, network, url, by, now, approved)
         if post.state is not PostState.PUBLISHED:
             records.set_state(db, post, PostState.PUBLISHED, now)
         count = schedule_reminders(db, post.number, link, now, self.reminder_offsets)
         warning = "" if approved else wording.published_unapproved(post.number, post.state)
         self.actions.audit(now, by, "published", post=post.number, why=warning,
-                           detail={"platform": platform, "url": url, "approved": approved,
+                           detail={"network": network, "url": url, "approved": approved,
                                    "reminders": count})
         published = _load(db, post.number)
         follow_wait(db, published, now, self.nudge_after)
@@ -405,17 +405,17 @@ class Workflow:
         if not approved:
             effects.append(self._alert(Notice(
                 "published-unapproved",
-                wording.published_unapproved_alert(post.number, platform, post.state,
+                wording.published_unapproved_alert(post.number, network, post.state,
                                                    by.user_id, url),
                 post.number, url, actor=by)))
         if by != post.poster:
             effects.append(self._tell(post.poster, Notice(
-                "published", wording.published_by_other(by.user_id, post.number, platform, url),
+                "published", wording.published_by_other(by.user_id, post.number, network, url),
                 post.number, url, actor=by)))
         return (
             Outcome.done(Code.PUBLISHED if post.state is not PostState.PUBLISHED
                          else Code.LINK_ADDED,
-                         wording.marked_published(post.number, platform, url,
+                         wording.marked_published(post.number, network, url,
                                                   self.reminder_offsets), post=published,
                          warnings=(warning,) if warning else ()),
             effects,
@@ -477,11 +477,11 @@ class Workflow:
             if not post.links:
                 return Outcome.refused(Code.NOT_PUBLISHED, wording.not_published(number),
                                        post=post), []
-            link = _link_for(post, parsed.platform)
-            if parsed.platform and link is None:
-                where = ", ".join(k.platform for k in post.links)
+            link = _link_for(post, parsed.network)
+            if parsed.network and link is None:
+                where = ", ".join(k.network for k in post.links)
                 return Outcome.refused(Code.BAD_INPUT,
-                                       wording.no_link_on(number, parsed.platform, where),
+                                       wording.no_link_on(number, parsed.network, where),
                                        post=post), []
             record_metrics(db, number, link.id if link else None, parsed, by, now)
             records.touch(db, number, now)
@@ -634,7 +634,7 @@ def _verdict_detail(version: int, verdict: Verdict) -> dict[str, Any]:
             "labels": sorted(verdict.labels), "policy_version": verdict.policy_version}
 
 
-def _link_for(post: Post, platform: str) -> Link | None:
-    if platform:
-        return next((k for k in post.links if k.platform == platform), None)
+def _link_for(post: Post, network: str) -> Link | None:
+    if network:
+        return next((k for k in post.links if k.network == network), None)
     return post.links[0] if len(post.links) == 1 else None

@@ -422,7 +422,7 @@ def mine_standing(post: Post, waited_for: float | None, blocking: Sequence[str])
         case PostState.APPROVED:
             return f"approved: publish it, then {command(f'published {post.number} URL')}"
         case PostState.PUBLISHED:
-            return "published on " + ", ".join(k.platform for k in post.links)
+            return "published on " + ", ".join(k.network for k in post.links)
         case PostState.WITHDRAWN:
             return "withdrawn"
     return str(post.state)

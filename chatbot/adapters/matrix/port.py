@@ -131,7 +131,7 @@ class MatrixPort:
 
     def remind(self, person: Person, reminder: ReminderNotice) -> None:
         self._direct(person, html.notice_content(html.reminder(reminder)),
-                     txn=self.txn("remind", str(reminder.post_number), reminder.link_platform,
+                     txn=self.txn("remind", str(reminder.post_number), reminder.link_network,
                                   str(reminder.seq)))
 
     @contextmanager

@@ -271,7 +271,7 @@ def _state_line(post: Post, required: int) -> str:
     if changes:
         parts.append(f"changes requested by {changes}")
     if post.links:
-        parts.append("live at " + ", ".join(f"<{_link(k.url)}|{escape(k.platform)}>"
+        parts.append("live at " + ", ".join(f"<{_link(k.url)}|{escape(k.network)}>"
                                             for k in post.links))
     return _cut(" · ".join(parts), SECTION_LIMIT)
 

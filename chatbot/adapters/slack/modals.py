@@ -15,6 +15,7 @@ from typing import Any
 from chatbot.adapters.slack.blocks import context, section
 from chatbot.adapters.slack.mrkdwn import escape, mention
 from chatbot.policy.model import Draft, MediaDeclaration
+from chatbot.policy.networks import NETWORKS
 from chatbot.workflow.posts import Post, VoteKind
 
 CHECK_VIEW = "checkpost_check"
@@ -25,7 +26,9 @@ View = dict[str, Any]
 
 
 def check_modal(text: str = "") -> View:
-    """Draft, account, media with their licences, and context: what `chatbot check` asks."""
+    """Draft, account, the network it goes to, media with their licences, and context: what
+    `chatbot check` asks. The network is optional: left empty, CHECKPOST_PLATFORM's (if set)
+    is the one the draft's length is checked against."""
     draft_input: dict[str, Any] = {"type": "plain_text_input", "action_id": "value",
                                    "multiline": True, "max_length": INPUT_LIMIT,
                                    "placeholder": _plain("The post as it will go out")}
@@ -44,6 +47,14 @@ def check_modal(text: str = "") -> View:
             _input("account", "Account", {"type": "radio_buttons", "action_id": "value",
                                           "options": [official, personal],
                                           "initial_option": official}),
+            _input("network", "Network", {
+                "type": "static_select", "action_id": "value",
+                "placeholder": _plain("Where it goes (checks its length)"),
+                "options": [{"text": _plain(f"{n.title} ({n.limit:,} {n.unit})"), "value": name}
+                            for name, n in NETWORKS.items()]},
+                optional=True,
+                hint="Over the network's limit is a suggestion with the count, as the network "
+                     "counts it (X counts each link as 23)."),
             _input("media", "Media and licences", {
                 "type": "plain_text_input", "action_id": "value", "multiline": True,
                 "placeholder": _plain("Ravi Hegde via Wikimedia Commons; CC0")},
@@ -63,9 +74,11 @@ def read_check(view: View) -> Draft:
     account = (_value(values, "account", "selected_option") or {}).get("value", "official")
     media = tuple(MediaDeclaration.parse(line) for line in
                   (_value(values, "media") or "").splitlines() if line.strip())
+    network = (_value(values, "network", "selected_option") or {}).get("value", "")
     return Draft(text=_value(values, "draft") or "",
                  account="personal" if account == "personal" else "official",
-                 media=media, context=(_value(values, "context") or "").strip())
+                 media=media, context=(_value(values, "context") or "").strip(),
+                 network=network if network in NETWORKS else "")
 
 
 @dataclass(frozen=True)
