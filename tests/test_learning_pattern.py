@@ -3,6 +3,7 @@ and the chart beside it."""
 
 from __future__ import annotations
 
+import itertools
 import struct
 import sys
 
@@ -130,7 +131,10 @@ def test_the_chart_draws_a_panel_per_recorded_metric_and_the_findings(desk, tmp_
         seen["titles"] = [ax.get_title() for ax in fig.axes if ax.get_visible()]
         seen["legends"] = [[t.get_text() for t in ax.get_legend().get_texts()]
                            for ax in fig.axes if ax.get_legend()]
-        return real_savefig(fig, *args, **kwargs)
+        saved = real_savefig(fig, *args, **kwargs)  # tick labels are made as it draws
+        seen["dates"] = [[t.get_text() for t in ax.get_xticklabels()]
+                         for ax in fig.axes if ax.get_visible() and "over time" in ax.get_title()]
+        return saved
 
     pyplot.Figure.savefig = keep
     try:
@@ -146,6 +150,9 @@ def test_the_chart_draws_a_panel_per_recorded_metric_and_the_findings(desk, tmp_
                               "Views over time (ringed: a major reaction)", "Findings by label"]
     assert ["Post 1 (x)"] in seen["legends"]
     assert ["every checked version", "final versions"] in seen["legends"]
+    for ticks in seen["dates"]:  # a period of two days: no two ticks in a row read the same
+        shown = [t for t in ticks if t]
+        assert len(shown) >= 3 and all(a != b for a, b in itertools.pairwise(shown)), ticks
 
 
 def test_a_period_without_metrics_or_findings_still_gets_a_chart(desk, tmp_path):

@@ -67,8 +67,11 @@ def _metric_panel(ax, report: Report, name: str, mdates, locator) -> None:
     ax.set_ylabel(name)
     ax.yaxis.set_major_locator(locator(integer=True))
     ax.set_ylim(bottom=0)
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=7))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    # Concise labels: days over weeks, hours within a day or two (a fixed "%d %b" repeated the
+    # same day under every tick of a short period)
+    locator_ = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator_)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator_))
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=9, loc="best")
 
