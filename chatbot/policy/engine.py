@@ -17,7 +17,7 @@ from chatbot.policy.model import LABELS, Draft, Finding
 from chatbot.policy.names import NameHit, NameList
 from chatbot.policy.normalise import Normalised, normalise, sentences
 from chatbot.policy.rules import Policy, Rule
-from chatbot.policy.structure import Segment, Structure, parse_structure
+from chatbot.policy.structure import Segment, Structure, handle_words, parse_structure
 
 #: Labels whose presence in a quoted part makes the post a repost of a violation: everything
 #: the first list of the policy forbids ("Do not retweet or repost anything that contains any
@@ -129,7 +129,7 @@ class _Context:
         anchors = self._hits(anchor)
         if not anchors:
             return None
-        if match.reply is not None and (self.structure.reply_to is not None) != match.reply:
+        if not self._addressed(rule):
             return None
         if any(self._hits(p) for p in match.unless):
             return None
@@ -161,11 +161,22 @@ class _Context:
     def in_reach(self, rule: Rule) -> bool:
         """Whether the draft-wide conditions (`reply`, `unless`, `requires`) let `rule` fire."""
         match = rule.match
-        if match.reply is not None and (self.structure.reply_to is not None) != match.reply:
+        if not self._addressed(rule):
             return False
         if any(self._hits(p) for p in match.unless):
             return False
         return all(self._hits(p) for p in match.requires)
+
+    def _addressed(self, rule: Rule) -> bool:
+        """Whether the draft is (or is not) a reply as `reply` asks, to an account whose handle
+        `reply_to` reads."""
+        match, target = rule.match, self.structure.reply_to
+        if match.reply is not None and (target is not None) != match.reply:
+            return False
+        if match.reply_to:
+            words = handle_words(target) if target else ""
+            return bool(words) and any(p.search(words) for p in match.reply_to)
+        return True
 
     def _hits(self, pattern: TermGroup) -> list[tuple[int, int]]:
         found = self.hits.get(id(pattern))
