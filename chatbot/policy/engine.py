@@ -15,7 +15,7 @@ from chatbot.policy.gates import TermGroup
 from chatbot.policy.media import MediaItem, media_items
 from chatbot.policy.model import LABELS, Draft, Finding
 from chatbot.policy.names import NameHit, NameList
-from chatbot.policy.normalise import Normalised, normalise, sentences
+from chatbot.policy.normalise import URL, Normalised, normalise, sentences
 from chatbot.policy.rules import Policy, Rule
 from chatbot.policy.structure import Segment, Structure, handle_words, parse_structure
 
@@ -131,7 +131,7 @@ class _Context:
             return None
         if not self._addressed(rule):
             return None
-        if any(self._hits(p) for p in match.unless):
+        if self._excused(match.unless):
             return None
         if not all(self._hits(p) for p in match.requires):
             return None
@@ -163,9 +163,20 @@ class _Context:
         match = rule.match
         if not self._addressed(rule):
             return False
-        if any(self._hits(p) for p in match.unless):
+        if self._excused(match.unless):
             return False
         return all(self._hits(p) for p in match.requires)
+
+    def _excused(self, unless: tuple[TermGroup, ...]) -> bool:
+        """Whether an `unless` pattern is anywhere in the draft: in its words, or in a link
+        (URLs are masked for every other pattern, but a link to the FAQ for Article Subjects is
+        what the policy asks a reply to give)."""
+        if any(self._hits(p) for p in unless):
+            return True
+        if not unless or "/" not in self.draft.text:
+            return False
+        links = " ".join(m.group(0).lower() for m in URL.finditer(self.draft.text))
+        return bool(links) and any(p.search(links) for p in unless)
 
     def _addressed(self, rule: Rule) -> bool:
         """Whether the draft is (or is not) a reply as `reply` asks, to an account whose handle
@@ -174,7 +185,8 @@ class _Context:
         if match.reply is not None and (target is not None) != match.reply:
             return False
         if match.reply_to:
-            words = handle_words(target) if target else ""
+            # Folded as the patterns are ("official" → "oficial": a repeated letter read once).
+            words = normalise(handle_words(target)).text if target else ""
             return bool(words) and any(p.search(words) for p in match.reply_to)
         return True
 
