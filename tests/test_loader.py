@@ -167,6 +167,12 @@ rules:
     policy: "Do not endorse any political candidates"
     message: "Needs acme in the draft."
     match: {any: ['\\bvote\\b'], requires: ['\\bacme\\b'], unless: ['\\bphoto\\b'], within: text}
+  - id: reply-to-fans
+    label: article-subject-complaint
+    level: error
+    policy: "Do not evaluate or attempt to resolve complaints by celebrities or their fans about edits to a Wikipedia article. Direct them to the FAQ for Article Subjects."
+    message: "To fans only, unless it links the FAQ."
+    match: {any: ['\\barticle\\b'], reply_to: ['\\bfans?\\b'], unless: ['article_subjects']}
 """
 
 
@@ -183,6 +189,20 @@ def test_reply_where_requires_and_unless_do_what_the_readme_says(tmp_path):
     assert rules("Acme staff: vote on Monday") == {"needs-acme-somewhere"}
     assert rules("Vote on Monday") == set()
     assert rules("Acme: vote for your favourite photo") == set()
+
+
+def test_reply_to_reads_the_handle_replied_to_and_unless_reads_links(tmp_path):
+    policy = load_policy(write(tmp_path, "m.yaml", MATCHERS))
+
+    def rules(text: str) -> set[str]:
+        return {f.rule for f in check_rules(Draft(text, "official"), policy)}
+
+    assert rules("@StarFansClub The article is fine.") == {"reply-to-fans"}
+    assert rules("@star_fans The article is fine.") == {"reply-to-fans"}
+    assert rules("@CityNewsDesk The article is fine.") == set()
+    assert rules("The article is fine, @StarFansClub") == set()
+    faq = "https://en.wikipedia.org/wiki/Wikipedia:FAQ/Article_subjects"
+    assert rules(f"@StarFansClub About the article: {faq}") == set()
 
 
 EXAMPLES = BASE + """\

@@ -203,7 +203,10 @@ def test_tone_the_rules_only_guess_at_is_a_warning(findings, text):
 
 
 def test_every_rule_that_guesses_at_tone_keeps_its_own_warning_level(policy):
-    guessing = {"sarcasm-ironic-praise", "sarcasm-praising-a-nuisance", "snark-condescension",
+    guessing = {"sarcasm-ironic-praise", "sarcasm-praising-a-nuisance", "sarcasm-praising-a-mishap",
+                "snark-praising-a-mishap-of-people", "snark-sarcasm-praising-people",
+                "personal-snark-reply-about-org",
+                "snark-condescension",
                 "snark-insult", "personal-snark-at-work-people", "model-incivility-tone",
                 "snark-sarcasm-at-people", "snark-rebuke", "personal-snark-rebuke-of-work-people"}
     levels = {r.id: r.level for r in policy.rules if r.label in {"sarcasm", "snark"}}

@@ -15,9 +15,9 @@ from chatbot.policy.gates import TermGroup
 from chatbot.policy.media import MediaItem, media_items
 from chatbot.policy.model import LABELS, Draft, Finding
 from chatbot.policy.names import NameHit, NameList
-from chatbot.policy.normalise import Normalised, normalise, sentences
+from chatbot.policy.normalise import URL, Normalised, normalise, sentences
 from chatbot.policy.rules import Policy, Rule
-from chatbot.policy.structure import Segment, Structure, parse_structure
+from chatbot.policy.structure import Segment, Structure, handle_words, parse_structure
 
 #: Labels whose presence in a quoted part makes the post a repost of a violation: everything
 #: the first list of the policy forbids ("Do not retweet or repost anything that contains any
@@ -129,9 +129,9 @@ class _Context:
         anchors = self._hits(anchor)
         if not anchors:
             return None
-        if match.reply is not None and (self.structure.reply_to is not None) != match.reply:
+        if not self._addressed(rule):
             return None
-        if any(self._hits(p) for p in match.unless):
+        if self._excused(match.unless):
             return None
         if not all(self._hits(p) for p in match.requires):
             return None
@@ -161,11 +161,34 @@ class _Context:
     def in_reach(self, rule: Rule) -> bool:
         """Whether the draft-wide conditions (`reply`, `unless`, `requires`) let `rule` fire."""
         match = rule.match
-        if match.reply is not None and (self.structure.reply_to is not None) != match.reply:
+        if not self._addressed(rule):
             return False
-        if any(self._hits(p) for p in match.unless):
+        if self._excused(match.unless):
             return False
         return all(self._hits(p) for p in match.requires)
+
+    def _excused(self, unless: tuple[TermGroup, ...]) -> bool:
+        """Whether an `unless` pattern is anywhere in the draft: in its words, or in a link
+        (URLs are masked for every other pattern, but a link to the FAQ for Article Subjects is
+        what the policy asks a reply to give)."""
+        if any(self._hits(p) for p in unless):
+            return True
+        if not unless or "/" not in self.draft.text:
+            return False
+        links = " ".join(m.group(0).lower() for m in URL.finditer(self.draft.text))
+        return bool(links) and any(p.search(links) for p in unless)
+
+    def _addressed(self, rule: Rule) -> bool:
+        """Whether the draft is (or is not) a reply as `reply` asks, to an account whose handle
+        `reply_to` reads."""
+        match, target = rule.match, self.structure.reply_to
+        if match.reply is not None and (target is not None) != match.reply:
+            return False
+        if match.reply_to:
+            # Folded as the patterns are ("official" → "oficial": a repeated letter read once).
+            words = normalise(handle_words(target)).text if target else ""
+            return bool(words) and any(p.search(words) for p in match.reply_to)
+        return True
 
     def _hits(self, pattern: TermGroup) -> list[tuple[int, int]]:
         found = self.hits.get(id(pattern))

@@ -43,6 +43,7 @@ MATCH_KEYS = {
     "within",
     "where",
     "reply",
+    "reply_to",
     "media",
     "repost_of",
     "model",
@@ -382,6 +383,7 @@ class _Builder:
                 spec.get("where"), ("own", "quoted", "any"), "any", f"{where}: match.where"
             ),
             reply=_bool(spec["reply"], f"{where}: match.reply") if "reply" in spec else None,
+            reply_to=self._compiled_list(spec.get("reply_to"), f"{where}: match.reply_to"),
             media=tuple(m.value for m in media),
             repost_of=repost_of,
             model=model,

@@ -141,7 +141,9 @@ def load_name_list(
         if only_hashtags:
             continue
         exact = bool(entry.get("case"))
-        for alias in {entry["name"], *entry.get("aliases", ())}:
+        # In the list's order (a set's order changes with the hash seed, and the first alias
+        # to claim a folded form decides whether it must keep its capitals).
+        for alias in dict.fromkeys([entry["name"], *entry.get("aliases", ())]):
             _add_alias(automaton, alias, entity, exact, folds)
         for handle in entry.get("handles", ()):
             handles[str(handle).lstrip("@").lower()] = entity

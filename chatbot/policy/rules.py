@@ -31,6 +31,8 @@ class Match:
       reaches the policy only when it brings CIS-A2K in).
     - `where`: the poster's own words, quoted (reposted) words, or either.
     - `reply`: only (True) or never (False) when the draft opens with an @handle.
+    - `reply_to`: patterns one of which must match the handle the draft replies to, read as
+      words (`@RajiniFansOfficial` → `rajini fans official`): who the reply is addressed to.
     - `media`: licence classes; the rule fires once for each medium in one of them.
     - `repost_of`: the rule fires when another rule found something in a quoted part.
     - `model`: the learned layer's head (named for its label) decides; `requires`, `unless`
@@ -44,6 +46,7 @@ class Match:
     within: Within = "sentence"
     where: Where = "any"
     reply: bool | None = None
+    reply_to: tuple[TermGroup, ...] = ()
     media: tuple[str, ...] = ()
     repost_of: bool = False
     model: str = ""

@@ -25,6 +25,8 @@ ATTRIBUTION = re.compile(rf"\s*[—–\-~]+\s*{HANDLE}")
 #: Lines quoted e-mail style.
 QUOTE_LINE = re.compile(r"(?m)^[^\S\n]*>[^\n]*")
 REPLY = re.compile(rf"^\s*({HANDLE})")
+#: Where a handle's words meet: `fansClub`, `SRKUniverse`, `ravi1987`.
+WORD_EDGE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,15 @@ class Structure:
             if segment.start <= index < segment.end:
                 return segment.kind
         return "own"
+
+
+def handle_words(handle: str) -> str:
+    """A handle read as words, lower case: `@RajiniFansOfficial` → `rajini fans official`,
+    `@thalaivar_fans` → `thalaivar fans`, `@GippyGrewalFC` → `gippy grewal fc`. An account's
+    name often says what it is (a fan club, a newspaper, a party), and `reply_to:` reads it."""
+    name = handle.lstrip("@").split("@")[0]
+    name = WORD_EDGE.sub(" ", name)
+    return " ".join(re.split(r"[_.\s]+", name)).lower().strip()
 
 
 def parse_structure(text: str, repost_marker: bool = False) -> Structure:
