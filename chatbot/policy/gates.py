@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import ahocorasick
-import regex
-
-from chatbot.policy.pattern_literals import Branch, CharSet, Group, Item, Repeat, Unsure, parse
 
 if TYPE_CHECKING:
+    import regex
+
     from chatbot.policy.names import NameList
+    from chatbot.policy.pattern_literals import Item
 
 
 class GatedPattern:
@@ -45,8 +45,15 @@ class GatedPattern:
     def pattern(self) -> regex.Pattern[str]:
         compiled = self._compiled
         if compiled is None:  # two threads may both compile it once; either result is the same
+            import regex
+
             compiled = self._compiled = regex.compile(self.source)
         return compiled
+
+    def __reduce__(self) -> tuple:
+        """Pickled (policy/cache.py's snapshot) without the compiled pattern, which would
+        be compiled again on loading; it is compiled when a draft first opens its gate."""
+        return GatedPattern, (self.source, self.gate)
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,13 @@ class TermGroup:
         return found
 
     def search(self, text: str) -> bool:
-        return any(gated.pattern.search(text) for gated in self.patterns)
+        """Whether any pattern matches `text` (a short one: a medium's credit or licence); a
+        pattern none of whose gate literals is in it cannot, and is not even compiled."""
+        return any(
+            gated.pattern.search(text)
+            for gated in self.patterns
+            if gated.gate is None or any(literal in text for literal in gated.gate)
+        )
 
     @property
     def gates(self) -> Iterator[str]:
@@ -106,9 +119,11 @@ class GateIndex:
     """All gate literals of a policy in one automaton: `present(text)` is one pass in C."""
 
     def __init__(self, literals: Iterable[str]) -> None:
-        self.automaton = ahocorasick.Automaton()
+        # Each word stores only its length (the literal is the text it matched): no Python
+        # object per word, so the policy snapshot holding it loads in a fraction of the time.
+        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
         for literal in set(literals):
-            self.automaton.add_word(literal, literal)
+            self.automaton.add_word(literal)
         self.empty = len(self.automaton) == 0
         if not self.empty:
             self.automaton.make_automaton()
@@ -116,11 +131,13 @@ class GateIndex:
     def present(self, text: str) -> set[str]:
         if self.empty:
             return set()
-        return {literal for _, literal in self.automaton.iter(text)}
+        return {text[end - length + 1 : end + 1] for end, length in self.automaton.iter(text)}
 
 
 def gated(source: str) -> GatedPattern:
     """Compile `source` with the gate its structure implies."""
+    import regex
+
     return GatedPattern(source, required_literals(source), regex.compile(source))
 
 
@@ -131,6 +148,8 @@ def required_literals(source: str) -> frozenset[str] | None:
     of the standard library, and gives up (None: the pattern always runs) on any syntax it does
     not know for certain.
     """
+    from chatbot.policy.pattern_literals import Unsure, parse
+
     try:
         items = parse(source)
     except Unsure:
@@ -161,6 +180,8 @@ def _sequence(items: list[Item]) -> set[str] | None:
 
 
 def _element(item: Item) -> set[str] | None:
+    from chatbot.policy.pattern_literals import Branch, CharSet, Group, Repeat
+
     if isinstance(item, Group):
         return _sequence(item.items)
     if isinstance(item, Branch):
