@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -215,3 +216,23 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path, monkeypatch):
     monkeypatch.setenv("CHECKPOST_CACHE", str(blocker / "cache"))
     policy = load_policy(REPO / "policies")
     assert [f.label for f in check_rules(Draft(DRAFTS[0]), policy)]
+
+
+def test_patterns_from_the_snapshot_load_their_program_instead_of_parsing(cache_dir,
+                                                                        monkeypatch):
+    import regex
+
+    load_policy(REPO / "policies")
+    policy = load_policy(REPO / "policies")
+    monkeypatch.setattr(regex, "compile", lambda *a, **k: pytest.fail("parsed again"))
+    assert labels(policy)
+
+
+def test_a_pattern_whose_program_is_damaged_or_another_ones_is_compiled_from_its_source():
+    from chatbot.policy.gates import GatedPattern, gated
+
+    other = pickle.dumps(gated(r"\bvote\b").pattern)
+    for program in (b"garbage", other[: len(other) // 2], other):
+        pattern = GatedPattern(r"\bbest\b", frozenset({"best"}), program=program)
+        assert pattern.pattern.pattern == r"\bbest\b"
+        assert pattern.pattern.search("the best one")

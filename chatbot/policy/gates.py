@@ -12,6 +12,7 @@ A pattern with no usable literal (`\\d+ ?\\w+`), or whose syntax the reader of p
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -27,33 +28,53 @@ if TYPE_CHECKING:
 
 class GatedPattern:
     """A pattern's source, its gate, and the pattern compiled on first use: one draft opens few
-    gates, so a short-lived process compiles few of a policy's patterns (see policy/cache.py)."""
+    gates, so a short-lived process compiles few of a policy's patterns (see policy/cache.py).
 
-    __slots__ = ("_compiled", "gate", "source")
+    The `regex` library parses a pattern in Python (a third of a millisecond each), but pickles
+    a compiled one as the program its C core runs. A policy snapshot keeps each pattern's
+    program, so a pattern first used in a new process is loaded, not parsed again."""
+
+    __slots__ = ("_compiled", "_program", "gate", "source")
 
     def __init__(
         self,
         source: str,
         gate: frozenset[str] | None,  # None: always run
         compiled: regex.Pattern[str] | None = None,
+        program: bytes | None = None,
     ) -> None:
         self.source = source
         self.gate = gate
         self._compiled = compiled
+        self._program = program
 
     @property
     def pattern(self) -> regex.Pattern[str]:
         compiled = self._compiled
         if compiled is None:  # two threads may both compile it once; either result is the same
-            import regex
-
-            compiled = self._compiled = regex.compile(self.source)
+            compiled = self._compiled = _compile(self.source, self._program)
         return compiled
 
     def __reduce__(self) -> tuple:
-        """Pickled (policy/cache.py's snapshot) without the compiled pattern, which would
-        be compiled again on loading; it is compiled when a draft first opens its gate."""
-        return GatedPattern, (self.source, self.gate)
+        """Pickled (policy/cache.py's snapshot) with its program, compiled or not."""
+        program = self._program
+        if program is None and self._compiled is not None:
+            program = pickle.dumps(self._compiled, protocol=pickle.HIGHEST_PROTOCOL)
+        return GatedPattern, (self.source, self.gate, None, program)
+
+
+def _compile(source: str, program: bytes | None) -> regex.Pattern[str]:
+    """`source` compiled: from its program when it has one that is this very pattern's."""
+    import regex
+
+    if program is not None:
+        try:
+            compiled = pickle.loads(program)
+        except Exception:  # not a program this regex library can load: parse the source
+            compiled = None
+        if isinstance(compiled, regex.Pattern) and compiled.pattern == source:
+            return compiled
+    return regex.compile(source)
 
 
 @dataclass(frozen=True)

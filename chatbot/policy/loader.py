@@ -93,6 +93,8 @@ def load_files(files: Iterable[Path]) -> Policy:
         return known
     builder = _Builder([_read(f) for f in files])
     policy = builder.build()
+    for each in builder.patterns.values():
+        _ = each.pattern  # compiled now, so the snapshot holds every pattern's program
     cache.write_snapshot("policy", key, policy, builder.dependencies)
     return policy
 
