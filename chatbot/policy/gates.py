@@ -140,11 +140,12 @@ class GateIndex:
     """All gate literals of a policy in one automaton: `present(text)` is one pass in C."""
 
     def __init__(self, literals: Iterable[str]) -> None:
-        # Each word stores only its length (the literal is the text it matched): no Python
-        # object per word, so the policy snapshot holding it loads in a fraction of the time.
-        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
-        for literal in set(literals):
-            self.automaton.add_word(literal)
+        # Each word stores its number in `literals`: no Python object per word in the
+        # automaton, so the policy snapshot holding it loads in a fraction of the time.
+        self.literals = tuple(sorted(set(literals)))
+        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for number, literal in enumerate(self.literals):
+            self.automaton.add_word(literal, number)
         self.empty = len(self.automaton) == 0
         if not self.empty:
             self.automaton.make_automaton()
@@ -152,7 +153,8 @@ class GateIndex:
     def present(self, text: str) -> set[str]:
         if self.empty:
             return set()
-        return {text[end - length + 1 : end + 1] for end, length in self.automaton.iter(text)}
+        literals = self.literals
+        return {literals[number] for _, number in self.automaton.iter(text)}
 
 
 def gated(source: str) -> GatedPattern:
