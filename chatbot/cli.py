@@ -7,7 +7,9 @@ Exit codes are part of the public contract: 0 the draft may go out (no `error` f
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import multiprocessing as mp
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -94,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="check every draft of a JSONL file; print one JSON object per line",
     )
     c.add_argument(
+        "--processes",
+        type=int,
+        metavar="N",
+        help=f"processes for a --rules-only batch (default: 2 when it has at least "
+        f"{POOL_FROM:,} drafts and two cores are free to the process, else 1)",
+    )
+    c.add_argument(
         "--policy",
         type=Path,
         help="policy file or directory (default: CHECKPOST_POLICY_DIR, else ./policies)",
@@ -142,8 +151,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         settings = replace(settings, network=args.platform)
     policy = load_policy(args.policy or policy_path(settings))
     judges = _judges(args)
+    if args.processes is not None and args.processes < 1:
+        raise InputError("--processes must be at least 1")
     if args.batch:
-        return _check_batch(args.batch, policy, settings, **judges)
+        return _check_batch(args.batch, policy, settings, judges, args.processes)
     draft = Draft(
         text=_draft_text(args),
         account=args.account,
@@ -196,30 +207,86 @@ def _judges(args: argparse.Namespace) -> dict[str, bool]:
 
 #: Lines checked together: the learned layer embeds a chunk in one call.
 BATCH_CHUNK = 64
+#: A rules-only batch this long is worth a second process (starting one costs ~0.1 s).
+POOL_FROM = 2_000
+
+Chunk = list[tuple[int, dict | str]]
 
 
-def _check_batch(path: Path, policy: Policy, settings: Settings, **judges: bool) -> int:
+def _check_batch(
+    path: Path, policy: Policy, settings: Settings, judges: dict[str, bool],
+    processes: int | None = None,
+) -> int:
     """One JSON object out per line in, in order; a bad line gets an `error` object and the
-    rest go on. Lines are checked in chunks so the learned layer can batch its embeddings."""
+    rest go on. Lines are checked in chunks so the learned layer can batch its embeddings;
+    a long rules-only batch is checked by two processes, chunk by chunk, printed in order.
+    The exit code is the worst line's: 2 for a line that could not be checked, else 1 for
+    one with an `error` finding."""
     worst = EXIT_OK
-    chunk: list[tuple[int, dict | str]] = []
-    for entry in _read_jsonl(path):
-        chunk.append(entry)
-        if len(chunk) == BATCH_CHUNK:
-            worst = _check_chunk(chunk, policy, settings, worst, judges)
-            chunk = []
-    if chunk:
-        worst = _check_chunk(chunk, policy, settings, worst, judges)
+    for lines, code in _checked(_chunks(_read_jsonl(path)), policy, settings, judges,
+                                processes):
+        for line in lines:
+            print(line)
+        worst = max(worst, code)
     return worst
 
 
+def _chunks(entries: Iterator[tuple[int, dict | str]]) -> Iterator[Chunk]:
+    chunk: Chunk = []
+    for entry in entries:
+        chunk.append(entry)
+        if len(chunk) == BATCH_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _checked(
+    chunks: Iterator[Chunk], policy: Policy, settings: Settings, judges: dict[str, bool],
+    processes: int | None,
+) -> Iterator[tuple[list[str], int]]:
+    """Each chunk's output lines and exit code, in order: here, or by a pool of forked
+    processes (the policy inherited, not sent) when the batch is long and rules-only."""
+    rules_only = not judges["use_model"] and not judges["use_llm"]
+    ahead: list[Chunk] = []
+    if processes is None and rules_only and _free_cores() >= 2:
+        for chunk in chunks:  # read far enough to know whether the batch is long
+            ahead.append(chunk)
+            if len(ahead) * BATCH_CHUNK >= POOL_FROM:
+                processes = 2
+                break
+    everything = itertools.chain(ahead, chunks)
+    if (processes or 1) < 2 or not rules_only or "fork" not in mp.get_all_start_methods():
+        for chunk in everything:
+            yield _check_chunk(chunk, policy, settings, judges)
+        return
+    global _WORK
+    _WORK = (policy, settings, judges)
+    with mp.get_context("fork").Pool(processes) as pool:
+        yield from pool.imap(_check_chunk_here, everything)
+
+
+#: What a forked worker checks with: set before the pool forks, so it is inherited.
+_WORK: tuple[Policy, Settings, dict[str, bool]] | None = None
+
+
+def _check_chunk_here(chunk: Chunk) -> tuple[list[str], int]:
+    assert _WORK is not None
+    return _check_chunk(chunk, *_WORK)
+
+
+def _free_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _check_chunk(
-    chunk: list[tuple[int, dict | str]],
-    policy: Policy,
-    settings: Settings,
-    worst: int,
-    judges: dict[str, bool],
-) -> int:
+    chunk: Chunk, policy: Policy, settings: Settings, judges: dict[str, bool]
+) -> tuple[list[str], int]:
+    worst = EXIT_OK
     outputs: list[dict] = []
     valid: list[tuple[int, Draft]] = []
     for number, item in chunk:
@@ -239,11 +306,9 @@ def _check_chunk(
         outputs[slot].update(verdict.to_json())
         if not verdict.passed and worst == EXIT_OK:
             worst = EXIT_FINDINGS
-    for output in outputs:
-        print(json.dumps(output, ensure_ascii=False))
-        if "error" in output:
-            worst = EXIT_USAGE
-    return worst
+    if any("error" in output for output in outputs):
+        worst = EXIT_USAGE
+    return [json.dumps(output, ensure_ascii=False) for output in outputs], worst
 
 
 def _read_jsonl(path: Path) -> Iterator[tuple[int, dict | str]]:

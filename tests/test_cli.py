@@ -279,3 +279,34 @@ def test_a_failing_endpoint_leaves_the_rules_verdict_and_says_why(stub):
     data = json.loads(run("check", PLUG, "--json", env=_llm_env(stub)).stdout)
     assert data["verdict"] == "needs-changes"
     assert data["llm"]["status"] == "failed" and data["llm"]["reason"]
+
+
+def test_a_long_rules_only_batch_on_two_processes_prints_what_one_process_prints(tmp_path):
+    from chatbot.cli import POOL_FROM
+
+    kinds = [
+        {"text": FINE}, {"text": PLUG}, {"account": "personal", "text": PLUG},
+        {"text": "Vоte for ВJP this time!"}, {"text": ""}, {"text": FINE, "media": "x"},
+        {"text": "Photo: Farhan via Commons, CC BY-SA 4.0. Sunday at Hampi."},
+    ]
+    drafts = tmp_path / "drafts.jsonl"
+    with drafts.open("w", encoding="utf-8") as out:
+        for i in range(POOL_FROM + 100):
+            out.write(json.dumps({"id": i, **kinds[i % len(kinds)]}, ensure_ascii=False) + "\n")
+            if i == POOL_FROM // 2:
+                out.write("{not json\n")
+    one = run("check", "--batch", str(drafts), "--rules-only", "--processes", "1")
+    two = run("check", "--batch", str(drafts), "--rules-only", "--processes", "2")
+    default = run("check", "--batch", str(drafts), "--rules-only")
+    assert one.returncode == two.returncode == default.returncode == 2
+    assert len(one.stdout.splitlines()) == POOL_FROM + 101
+    assert two.stdout == one.stdout
+    assert default.stdout == one.stdout
+
+
+def test_processes_must_be_at_least_one(tmp_path):
+    drafts = tmp_path / "drafts.jsonl"
+    drafts.write_text(json.dumps({"id": "a", "text": FINE}) + "\n")
+    result = run("check", "--batch", str(drafts), "--rules-only", "--processes", "0")
+    assert result.returncode == 2
+    assert "--processes must be at least 1" in result.stderr

@@ -128,3 +128,29 @@ def test_a_missing_name_list_says_which(tmp_path):
     (tmp_path / "p.yaml").write_text(textwrap.dedent(POLICY), encoding="utf-8")
     with pytest.raises(PolicyError, match=r"people\.json"):
         load_policy(tmp_path)
+
+
+def test_which_spelling_an_exact_alias_needs_does_not_depend_on_the_hash_seed(tmp_path):
+    """"Tata" and "TATA" fold alike; the list's first spelling decides, in every process."""
+    import os
+    import subprocess
+    import sys
+
+    names = tmp_path / "brands.json"
+    names.write_text(json.dumps({"kind": "brand", "sources": [{"licence": "CC0"}], "entries": [
+        {"name": "Tata Group", "aliases": ["Tata Group", "Tata", "TATA"], "case": True},
+    ]}), encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from chatbot.policy.names import load_name_list\n"
+        "from chatbot.policy.normalise import normalise\n"
+        "names = load_name_list(Path(sys.argv[1]), 'brands')\n"
+        "print([len(names.find(normalise(t))) for t in ('Tata Tea', 'TATA Tea')])\n"
+    )
+    seen = {
+        subprocess.run([sys.executable, "-c", probe, str(names)], capture_output=True, text=True,
+                       env={**os.environ, "PYTHONHASHSEED": str(seed)}, check=True).stdout
+        for seed in range(6)
+    }
+    assert seen == {"[1, 0]\n"}

@@ -31,9 +31,7 @@ def check_rules(draft: Draft, policy: Policy) -> list[Finding]:
     findings: list[Finding] = []
     quoted_hits: list[tuple[Rule, tuple[int, int]]] = []
     repost_rules: list[Rule] = []
-    for rule in policy.active_rules:
-        if draft.account not in rule.accounts or rule.match.model:
-            continue
+    for rule in policy.matched_rules(draft.account):
         if rule.match.repost_of:
             repost_rules.append(rule)
         elif rule.match.media:

@@ -12,41 +12,69 @@ A pattern with no usable literal (`\\d+ ?\\w+`), or whose syntax the reader of p
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import ahocorasick
-import regex
-
-from chatbot.policy.pattern_literals import Branch, CharSet, Group, Item, Repeat, Unsure, parse
 
 if TYPE_CHECKING:
+    import regex
+
     from chatbot.policy.names import NameList
+    from chatbot.policy.pattern_literals import Item
 
 
 class GatedPattern:
     """A pattern's source, its gate, and the pattern compiled on first use: one draft opens few
-    gates, so a short-lived process compiles few of a policy's patterns (see policy/cache.py)."""
+    gates, so a short-lived process compiles few of a policy's patterns (see policy/cache.py).
 
-    __slots__ = ("_compiled", "gate", "source")
+    The `regex` library parses a pattern in Python (a third of a millisecond each), but pickles
+    a compiled one as the program its C core runs. A policy snapshot keeps each pattern's
+    program, so a pattern first used in a new process is loaded, not parsed again."""
+
+    __slots__ = ("_compiled", "_program", "gate", "source")
 
     def __init__(
         self,
         source: str,
         gate: frozenset[str] | None,  # None: always run
         compiled: regex.Pattern[str] | None = None,
+        program: bytes | None = None,
     ) -> None:
         self.source = source
         self.gate = gate
         self._compiled = compiled
+        self._program = program
 
     @property
     def pattern(self) -> regex.Pattern[str]:
         compiled = self._compiled
         if compiled is None:  # two threads may both compile it once; either result is the same
-            compiled = self._compiled = regex.compile(self.source)
+            compiled = self._compiled = _compile(self.source, self._program)
         return compiled
+
+    def __reduce__(self) -> tuple:
+        """Pickled (policy/cache.py's snapshot) with its program, compiled or not."""
+        program = self._program
+        if program is None and self._compiled is not None:
+            program = pickle.dumps(self._compiled, protocol=pickle.HIGHEST_PROTOCOL)
+        return GatedPattern, (self.source, self.gate, None, program)
+
+
+def _compile(source: str, program: bytes | None) -> regex.Pattern[str]:
+    """`source` compiled: from its program when it has one that is this very pattern's."""
+    import regex
+
+    if program is not None:
+        try:
+            compiled = pickle.loads(program)
+        except Exception:  # not a program this regex library can load: parse the source
+            compiled = None
+        if isinstance(compiled, regex.Pattern) and compiled.pattern == source:
+            return compiled
+    return regex.compile(source)
 
 
 @dataclass(frozen=True)
@@ -93,7 +121,13 @@ class TermGroup:
         return found
 
     def search(self, text: str) -> bool:
-        return any(gated.pattern.search(text) for gated in self.patterns)
+        """Whether any pattern matches `text` (a short one: a medium's credit or licence); a
+        pattern none of whose gate literals is in it cannot, and is not even compiled."""
+        return any(
+            gated.pattern.search(text)
+            for gated in self.patterns
+            if gated.gate is None or any(literal in text for literal in gated.gate)
+        )
 
     @property
     def gates(self) -> Iterator[str]:
@@ -106,9 +140,12 @@ class GateIndex:
     """All gate literals of a policy in one automaton: `present(text)` is one pass in C."""
 
     def __init__(self, literals: Iterable[str]) -> None:
-        self.automaton = ahocorasick.Automaton()
-        for literal in set(literals):
-            self.automaton.add_word(literal, literal)
+        # Each word stores its number in `literals`: no Python object per word in the
+        # automaton, so the policy snapshot holding it loads in a fraction of the time.
+        self.literals = tuple(sorted(set(literals)))
+        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for number, literal in enumerate(self.literals):
+            self.automaton.add_word(literal, number)
         self.empty = len(self.automaton) == 0
         if not self.empty:
             self.automaton.make_automaton()
@@ -116,11 +153,14 @@ class GateIndex:
     def present(self, text: str) -> set[str]:
         if self.empty:
             return set()
-        return {literal for _, literal in self.automaton.iter(text)}
+        literals = self.literals
+        return {literals[number] for _, number in self.automaton.iter(text)}
 
 
 def gated(source: str) -> GatedPattern:
     """Compile `source` with the gate its structure implies."""
+    import regex
+
     return GatedPattern(source, required_literals(source), regex.compile(source))
 
 
@@ -131,6 +171,8 @@ def required_literals(source: str) -> frozenset[str] | None:
     of the standard library, and gives up (None: the pattern always runs) on any syntax it does
     not know for certain.
     """
+    from chatbot.policy.pattern_literals import Unsure, parse
+
     try:
         items = parse(source)
     except Unsure:
@@ -161,6 +203,8 @@ def _sequence(items: list[Item]) -> set[str] | None:
 
 
 def _element(item: Item) -> set[str] | None:
+    from chatbot.policy.pattern_literals import Branch, CharSet, Group, Repeat
+
     if isinstance(item, Group):
         return _sequence(item.items)
     if isinstance(item, Branch):

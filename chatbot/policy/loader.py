@@ -11,11 +11,9 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache as cache_once
 from pathlib import Path
-from typing import Any
-
-import regex
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from chatbot.policy import cache
 from chatbot.policy.gates import GatedPattern, GateIndex, TermGroup, gated
@@ -24,6 +22,9 @@ from chatbot.policy.model import ACCOUNTS, LABELS, LEVELS, MediaDeclaration
 from chatbot.policy.names import NameList, NameListError, load_name_list
 from chatbot.policy.normalise import normalise_pattern_literal
 from chatbot.policy.rules import Example, Examples, Match, Policy, Rule
+
+if TYPE_CHECKING:
+    import yaml
 
 TOP_KEYS = {
     "policy", "labels", "terms", "names", "repost_markers", "media", "rules", "overrides"
@@ -84,8 +85,27 @@ def load_policy(path: str | Path) -> Policy:
 
 
 def load_files(files: Iterable[Path]) -> Policy:
-    docs = [_read(Path(f)) for f in files]
-    return _Builder(docs).build()
+    """The policy of `files`: from its snapshot when one was made from these very files (and
+    name lists) by this very code, else built, and a snapshot kept for the next process."""
+    files = [Path(f) for f in files]
+    key = cache.key_of("policy", *(f"{f}\0{_file_digest(f)}" for f in files))
+    known = cache.read_snapshot("policy", key)
+    if isinstance(known, Policy):
+        return known
+    builder = _Builder([_read(f) for f in files])
+    policy = builder.build()
+    for each in builder.patterns.values():
+        _ = each.pattern  # compiled now, so the snapshot holds every pattern's program
+    cache.write_snapshot("policy", key, policy, builder.dependencies)
+    return policy
+
+
+def _file_digest(path: Path) -> str:
+    """sha256 of the file's bytes; an unreadable file has none, and `_read` says why."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
 
 
 # --- reading YAML with line numbers -------------------------------------------------------
@@ -105,12 +125,15 @@ class Node:
 
 
 def _read(path: Path) -> Node:
+    import yaml  # only when a policy is built: a snapshot needs no YAML parser
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(str(path), 0, "file", f"cannot read it: {exc}") from None
     try:
-        root = yaml.compose(text, Loader=_LOADER)
+        # libyaml's composer when PyYAML was built with it: the same nodes and marks, 15× faster.
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
@@ -124,6 +147,8 @@ def _read(path: Path) -> Node:
 
 
 def _convert(node: yaml.Node, file: str) -> Node:
+    import yaml
+
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         mapping: dict[str, Node] = {}
@@ -140,12 +165,14 @@ def _convert(node: yaml.Node, file: str) -> Node:
         return Node(mapping, line, file)
     if isinstance(node, yaml.SequenceNode):
         return Node([_convert(v, file) for v in node.value], line, file)
-    return Node(_SCALARS.construct_object(node), line, file)
+    return Node(_scalars().construct_object(node), line, file)
 
 
-_SCALARS = yaml.constructor.SafeConstructor()
-#: libyaml's composer when PyYAML was built with it: the same nodes and marks, 15× faster.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@cache_once
+def _scalars() -> yaml.constructor.SafeConstructor:
+    import yaml
+
+    return yaml.constructor.SafeConstructor()
 
 
 # --- building the policy --------------------------------------------------------------------
@@ -172,6 +199,8 @@ class _Builder:
         self.folded = cache.read("folded", cache.key_of()) or {}
         self.folded_before = len(self.folded)
         self.patterns: dict[str, GatedPattern] = {}
+        #: The files read besides `docs` (name lists), with their sha256, for the snapshot.
+        self.dependencies: list[tuple[str, str]] = []
 
     def build(self) -> Policy:
         for doc in self.docs:
@@ -278,6 +307,7 @@ class _Builder:
         except NameListError as exc:
             raise node.error(f"names.{name}", str(exc)) from None
         self.name_digests.append(hashlib.sha256(path.read_bytes()).hexdigest())
+        self.dependencies.append((str(path), self.name_digests[-1]))
 
     def _label(self, label: str, spec: Node) -> None:
         if label not in LABELS:
@@ -429,6 +459,8 @@ class _Builder:
         known = self.known_gates.get(source, False)
         if known is None or isinstance(known, list):
             return GatedPattern(source, frozenset(known) if known is not None else None)
+        import regex
+
         try:
             pattern = gated(source)
         except regex.error as exc:

@@ -43,6 +43,11 @@ class Named:
     party: str = ""
     country: str = ""
 
+    def __reduce__(self) -> tuple:
+        # Thousands of these are in a policy snapshot: as arguments they unpickle twice as
+        # fast as the default, a state dict per entity.
+        return Named, (self.name, self.kind, self.party, self.country)
+
 
 @dataclass(frozen=True)
 class NameHit:
@@ -60,15 +65,20 @@ class NameList:
     file: str
     sources: tuple[dict, ...]
     entities: tuple[Named, ...]
+    #: Each alias's number in `aliases`: an automaton of ints is no Python object per alias,
+    #: so the policy snapshot (policy/cache.py) holding it loads fast.
     automaton: ahocorasick.Automaton = field(repr=False)
     handles: dict[str, Named] = field(repr=False)
+    #: (folded alias, entity, the spelling an exact alias must have in the original, or "").
+    aliases: tuple[tuple[str, Named, str], ...] = field(default=(), repr=False)
 
     def find(self, norm: Normalised) -> list[NameHit]:
         """Every whole-word mention and @handle of an entity in `norm`, in order."""
         hits = []
         text = norm.text
         if len(self.automaton):
-            for end_index, (alias, entity, exact) in self.automaton.iter(text):
+            for end_index, number in self.automaton.iter(text):
+                alias, entity, exact = self.aliases[number]
                 start, end = end_index - len(alias) + 1, end_index + 1
                 if not _boundary(text, start - 1):
                     continue
@@ -123,7 +133,8 @@ def load_name_list(
         isinstance(s, dict) and s.get("licence") for s in sources
     ):
         raise NameListError(file, 1, "every list records its sources, each with its licence")
-    automaton = ahocorasick.Automaton()
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    aliases: list[tuple[str, Named, str]] = []
     handles: dict[str, Named] = {}
     entities = []
     for number, entry in enumerate(data["entries"], start=1):
@@ -137,14 +148,14 @@ def load_name_list(
         )
         entities.append(entity)
         for tag in entry.get("hashtags", ()):
-            _add_alias(automaton, "#" + str(tag).lstrip("#"), entity, False, folds)
+            _add_alias(automaton, aliases, "#" + str(tag).lstrip("#"), entity, False, folds)
         if only_hashtags:
             continue
         exact = bool(entry.get("case"))
-        # In the list's order (a set's order changes with the hash seed, and the first alias
-        # to claim a folded form decides whether it must keep its capitals).
+        # In the list's order: when two spellings fold alike ("Tata", "TATA"), the first
+        # decides which one an exact match needs, whatever the hash seed.
         for alias in dict.fromkeys([entry["name"], *entry.get("aliases", ())]):
-            _add_alias(automaton, alias, entity, exact, folds)
+            _add_alias(automaton, aliases, alias, entity, exact, folds)
         for handle in entry.get("handles", ()):
             handles[str(handle).lstrip("@").lower()] = entity
     if len(automaton):
@@ -157,11 +168,17 @@ def load_name_list(
         entities=tuple(entities),
         automaton=automaton,
         handles=handles,
+        aliases=tuple(aliases),
     )
 
 
 def _add_alias(
-    automaton: ahocorasick.Automaton, alias: str, entity: Named, exact: bool, folds: dict
+    automaton: ahocorasick.Automaton,
+    aliases: list[tuple[str, Named, str]],
+    alias: str,
+    entity: Named,
+    exact: bool,
+    folds: dict,
 ) -> None:
     folded = folds.get(alias)
     if not isinstance(folded, str):
@@ -175,7 +192,8 @@ def _add_alias(
         exact = True
     if folded in automaton:  # the first entity to claim an alias keeps it
         return
-    automaton.add_word(folded, (folded, entity, plain if exact else ""))
+    automaton.add_word(folded, len(aliases))
+    aliases.append((folded, entity, plain if exact else ""))
 
 
 def _boundary(text: str, index: int) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Literal
 
 from chatbot.policy.gates import GateIndex, TermGroup
@@ -111,6 +112,20 @@ class Policy:
     @property
     def active_rules(self) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.enabled)
+
+    def matched_rules(self, account: str) -> tuple[Rule, ...]:
+        """The active rules the engine matches on `account`'s drafts (a learned head decides
+        the model rules), in policy order; worked out once per policy and account."""
+        known = self._matched.get(account)
+        if known is None:
+            known = self._matched[account] = tuple(
+                r for r in self.active_rules if account in r.accounts and not r.match.model
+            )
+        return known
+
+    @cached_property
+    def _matched(self) -> dict[str, tuple[Rule, ...]]:
+        return {}
 
     @property
     def model_rules(self) -> tuple[Rule, ...]:
