@@ -28,7 +28,7 @@ from sqlite_utils import Database
 from chatbot.notices import NudgeNotice
 from chatbot.ports import Port
 from chatbot.store import Store
-from chatbot.workflow import records, wording
+from chatbot.workflow import post_rows, wording
 from chatbot.workflow.clock import Clock, SystemClock
 from chatbot.workflow.people import Person
 from chatbot.workflow.posts import Post, PostState
@@ -159,7 +159,7 @@ class NudgeScheduler:
                 [self.port.platform, now],
             ))
             for r in rows:
-                post = records.load_post(db, r["post"])
+                post = post_rows.load_post(db, r["post"])
                 assert post is not None, "a nudge's post is a foreign key"
                 late = bool(r["late"]) or r["due_at"] < self.started_at \
                     or now - r["due_at"] > self.late_after
