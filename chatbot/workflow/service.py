@@ -51,6 +51,7 @@ from chatbot.workflow.posts import (
     state_for_votes,
 )
 from chatbot.workflow.reminders import cancel_reminders, schedule_reminders
+from chatbot.workflow.standing import post_standing
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +129,8 @@ class Workflow:
         post = self.post(number)
         if post is None:
             return unknown_post(number)
-        return Outcome(True, Code.NOTHING_CHANGED, wording.summary(post, self.approvals_required),
-                       post=post)
+        standing = post_standing(post, self.approvals_required)
+        return Outcome(True, Code.NOTHING_CHANGED, wording.summary(standing), post=post)
 
     def pending(self, by: Person | str) -> listing.Listing | Outcome:
         """`checkpost pending`: what waits for the comms team on this platform, the longest
