@@ -4,9 +4,10 @@ Slack and Matrix differ in how a request arrives (a slash command, a room messag
 reaction event, a redaction) and in how an answer looks (Block Kit, HTML); what a request
 *means* is the same on both, and is decided here once: which workflow call a command makes,
 what a 👍 or 👎 on a comms message does, which refusals of a reaction the reactor should hear
-about, the draft a command describes, and how one bot's parts (store, port, workflow,
-reminder scheduler, checker) are put together. An adapter parses its payloads into these
-calls and renders what they return.
+about, the draft a command describes, what an answer to a draft says of where the post went
+(for a platform that answers a draft where it was written), and how one bot's parts (store,
+port, workflow, reminder scheduler, checker) are put together. An adapter parses its payloads
+into these calls and renders what they return.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from chatbot.commands import (
     Status,
     Withdraw,
 )
+from chatbot.notices import Notice
 from chatbot.policy.model import Draft, Verdict
 from chatbot.verdict import DraftError, validate
 from chatbot.workflow import Code, Outcome, Person, ReminderScheduler, Workflow
@@ -78,6 +80,34 @@ def carry_out(workflow: Workflow, command: Command, *, by: Person, key: str | No
         case MarkIncidentStep(incident_id, step, note):
             return workflow.mark_incident_step(incident_id, step, by=by, note=note, key=key)
     return None
+
+
+#: The notices that the answer to a draft says itself, on a platform that answers a draft where
+#: it was written (Matrix, in the message's thread): where the post goes for approval. That
+#: platform's port does not send them to the poster again.
+SAID_IN_THE_ANSWER = frozenset({"submitted", "revised"})
+
+
+@dataclass(frozen=True)
+class AnsweredDraft:
+    """A `checkpost <draft>` or `revise N <draft>` carried out, and the notices its answer says
+    (`said`: their words go in the answer), which the poster would otherwise get apart."""
+
+    outcome: Outcome
+    said: tuple[Notice, ...] = ()
+
+
+def answer_draft(workflow: Workflow, command: Check | Revise, *, by: Person, key: str | None,
+                 check: CheckDraft) -> AnsweredDraft:
+    """A draft submitted or revised, for a platform that answers it in place: the outcome and
+    what the answer says of where the post went (`SAID_IN_THE_ANSWER`), so the port need not
+    keep the notice back while the answer is written."""
+    outcome = carry_out(workflow, command, by=by, key=key, check=check)
+    assert outcome is not None, "a draft is always carried out"
+    post = outcome.post
+    if not outcome.ok or post is None or outcome.code not in (Code.SUBMITTED, Code.REVISED):
+        return AnsweredDraft(outcome)
+    return AnsweredDraft(outcome, (workflow.findings_notice(post),))
 
 
 def list_posts(workflow: Workflow, command: Pending | Mine, *, by: Person) -> Listing | Outcome:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlite_utils import Database
@@ -553,11 +554,17 @@ class Workflow:
         post = self.post(job.data["post"])
         if post is None:
             return
-        version = job.data["version"]
-        self.port.tell(post.poster, Notice(
-            "submitted" if version == 1 else "revised",
-            wording.goes_to_comms(post.number, version, self.port.comms_where), post.number,
-            key=f"job-{job.id}", post=post, again=job.attempts > 1))
+        self.port.tell(post.poster, replace(self.findings_notice(post, job.data["version"]),
+                                            key=f"job-{job.id}", again=job.attempts > 1))
+
+    def findings_notice(self, post: Post, version: int | None = None) -> Notice:
+        """What the poster is told with the findings of `version` (by default the current
+        one): where it goes for approval. A platform that answers a draft where it was written
+        says this in that answer, and its port does not send it again (`chat.answer_draft`)."""
+        version = version or post.current.number
+        return Notice("submitted" if version == 1 else "revised",
+                      wording.goes_to_comms(post.number, version, self.port.comms_where),
+                      post.number, post=post)
 
     def _job_show_post(self, job: StoredJob) -> None:
         """Show the version to comms and remember where, once: a version already shown, or

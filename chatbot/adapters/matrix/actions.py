@@ -22,7 +22,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from chatbot.chat import CheckDraft, carry_out, list_posts, refusal_to_explain, vote_by_reaction
+from chatbot.chat import (
+    AnsweredDraft,
+    CheckDraft,
+    answer_draft,
+    carry_out,
+    list_posts,
+    refusal_to_explain,
+    vote_by_reaction,
+)
 from chatbot.commands import (
     Check,
     Command,
@@ -151,11 +159,9 @@ class Handler:
     def _carry_out(self, command: Command, who: Person, key: str) -> html.Rendered:
         match command:
             case Check():
-                with self.port.answering(who) as said:
-                    outcome = carry_out(self.workflow, command, by=who, key=key,
+                answered = answer_draft(self.workflow, command, by=who, key=key,
                                         check=self.check)
-                assert outcome is not None
-                return self._checked(outcome, said, [command.note] if command.note else [])
+                return self._checked(answered, [command.note] if command.note else [])
             case Revise(number=number, check=check):
                 return self._revise(number, check, who, key)
             case Help() | Empty():
@@ -171,17 +177,14 @@ class Handler:
         return html.outcome_text(outcome, _delivery_note(outcome))
 
     def _revise(self, number: int, check: Check, who: Person, key: str) -> html.Rendered:
-        with self.port.answering(who) as said:
-            outcome = carry_out(self.workflow, Revise(number, check), by=who, key=key,
-                                check=self.check)
-        assert outcome is not None
-        return self._checked(outcome, said)
+        return self._checked(answer_draft(self.workflow, Revise(number, check), by=who,
+                                          key=key, check=self.check))
 
-    def _checked(self, outcome: Outcome, said: Sequence,
-                 notes: Sequence[str] = ()) -> html.Rendered:
+    def _checked(self, answered: AnsweredDraft, notes: Sequence[str] = ()) -> html.Rendered:
+        outcome = answered.outcome
         if not outcome.ok or outcome.post is None:
             return html.outcome_text(outcome)
-        return html.checked(outcome, [*notes, *(n.text for n in said),
+        return html.checked(outcome, [*notes, *(n.text for n in answered.said),
                                       *_delivery_note(outcome)])
 
     # --- reactions -------------------------------------------------------------------------
