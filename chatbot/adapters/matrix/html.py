@@ -148,7 +148,7 @@ def checked(outcome: Outcome, extra: Sequence[str] = ()) -> Rendered:
     plain_verdict = render_verdict(version.draft, version.verdict)
     headline = render.headline(version.verdict)
     llm_line = render.judges_line(version.verdict)
-    closing = [for_matrix(outcome.message), *(for_matrix(w) for w in outcome.warnings),
+    closing = [for_matrix(outcome.message), *(for_matrix(warning) for warning in outcome.warnings),
                *(for_matrix(line) for line in extra)]
     body = "\n".join([f"Post {post.number} (version {version.number}): {plain_verdict}", "",
                       *closing])
