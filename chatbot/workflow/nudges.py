@@ -70,7 +70,7 @@ def follow_wait(db: Database, post: Post, now: float, after: float) -> bool:
 def blocking_labels(post: Post) -> tuple[str, ...]:
     """The labels of the error-level findings that keep the post from approval until an
     approval gives an override reason (none once one has)."""
-    if post.override is not None:
+    if not post.needs_override:
         return ()
     return tuple(sorted({f.label for f in post.current.errors}))
 

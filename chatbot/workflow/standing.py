@@ -61,7 +61,7 @@ def post_standing(post: Post, required: int, version: Version | None = None) -> 
         approvals=post.approvals,
         change_requests=post.change_requests,
         override=post.override,
-        needs_override=bool(post.current.errors) and post.override is None,
+        needs_override=post.needs_override,
         links=post.links,
         ever_approved=bool(post.approvals) or post.approved_at is not None,
         superseded_by=post.current.number if shown != post.current.number else None,
