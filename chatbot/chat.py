@@ -3,10 +3,12 @@
 Slack and Matrix differ in how a request arrives (a slash command, a room message, a
 reaction event, a redaction) and in how an answer looks (Block Kit, HTML); what a request
 *means* is the same on both, and is decided here once: which workflow call a command makes,
-what a 👍 or 👎 on a comms message does, which refusals of a reaction the reactor should hear
-about, the draft a command describes, and how one bot's parts (store, port, workflow,
-reminder scheduler, checker) are put together. An adapter parses its payloads into these
-calls and renders what they return.
+what a 👍 or 👎 on a comms message does (and its removal, by whom), who may open a form to
+decide on a post, which refusals of a reaction the reactor should hear about, the draft a
+command describes, which post an edit of a draft's message revises, what an answer to a
+draft says of where the post went (for a platform that answers a draft where it was
+written), and how one bot's parts (store, port, workflow, reminder scheduler, checker) are
+put together. An adapter parses its payloads into these calls and renders what they return.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from chatbot.commands import (
     Status,
     Withdraw,
 )
+from chatbot.notices import Notice
 from chatbot.policy.model import Draft, Verdict
 from chatbot.verdict import DraftError, validate
 from chatbot.workflow import Code, Outcome, Person, ReminderScheduler, Workflow
+from chatbot.workflow.decisions import refuse_vote
 from chatbot.workflow.listing import Listing
 from chatbot.workflow.nudges import NudgeScheduler
-from chatbot.workflow.posts import VoteKind
+from chatbot.workflow.posts import Post, VoteKind
 from chatbot.workflow.service import CheckDraft
 
 if TYPE_CHECKING:
@@ -78,6 +82,45 @@ def carry_out(workflow: Workflow, command: Command, *, by: Person, key: str | No
         case MarkIncidentStep(incident_id, step, note):
             return workflow.mark_incident_step(incident_id, step, by=by, note=note, key=key)
     return None
+
+
+#: The notices that the answer to a draft says itself, on a platform that answers a draft where
+#: it was written (Matrix, in the message's thread): where the post goes for approval. That
+#: platform's port does not send them to the poster again.
+SAID_IN_THE_ANSWER = frozenset({"submitted", "revised"})
+_DRAFT_CODES = frozenset({Code.SUBMITTED, Code.REVISED})
+
+
+@dataclass(frozen=True)
+class AnsweredDraft:
+    """A `checkpost <draft>` or `revise N <draft>` carried out, and the notices its answer says
+    (`said`: their words go in the answer), which the poster would otherwise get apart."""
+
+    outcome: Outcome
+    said: tuple[Notice, ...] = ()
+
+
+def answer_draft(workflow: Workflow, command: Check | Revise, *, by: Person, key: str | None,
+                 check: CheckDraft) -> AnsweredDraft:
+    """A draft submitted or revised, for a platform that answers it in place: the outcome and
+    what the answer says of where the post went (`SAID_IN_THE_ANSWER`), so the port need not
+    keep the notice back while the answer is written."""
+    outcome = carry_out(workflow, command, by=by, key=key, check=check)
+    assert outcome is not None, "a draft is always carried out"
+    post = outcome.post
+    if not outcome.ok or post is None or outcome.code not in _DRAFT_CODES:
+        return AnsweredDraft(outcome)
+    return AnsweredDraft(outcome, (workflow.findings_notice(post),))
+
+
+def post_of_draft_message(workflow: Workflow, key: str) -> int | None:
+    """The post that the message with idempotency key `key` became (a draft submitted, or a
+    revision), or None: an edit of such a message revises that post, and an edit of any other
+    message runs its new words as a new command."""
+    earlier = workflow.recall(key)
+    if earlier is None or earlier.post is None or earlier.code not in _DRAFT_CODES:
+        return None
+    return earlier.post.number
 
 
 def list_posts(workflow: Workflow, command: Pending | Mine, *, by: Person) -> Listing | Outcome:
@@ -127,11 +170,8 @@ def vote_by_reaction(workflow: Workflow, message_id: str, kind: VoteKind, *, by:
     if shown is None:
         return None
     number, version = shown
-    if kind == "approve":
-        outcome = workflow.approve(number, by=by, version=version, key=key)
-    else:
-        outcome = workflow.request_changes(number, by=by, version=version, key=key)
-    return ReactionVote(number, version, outcome)
+    return ReactionVote(number, version, decide(workflow, kind, number, version, by=by,
+                                                key=key))
 
 
 def unvote_by_reaction(workflow: Workflow, message_id: str, kind: VoteKind, *, by: Person,
@@ -142,6 +182,43 @@ def unvote_by_reaction(workflow: Workflow, message_id: str, kind: VoteKind, *, b
         return None
     number, version = shown
     return workflow.withdraw_vote(number, by=by, kind=kind, version=version, key=key)
+
+
+def unvote_counted(workflow: Workflow, number: int, version: int, kind: VoteKind, *,
+                   voter: Person, by: Person, key: str | None) -> Outcome | None:
+    """A reaction counted as `voter`'s vote on `version` of post `number`, removed by `by`:
+    the vote is taken back when `by` is the voter or a comms member (a moderator removing
+    someone's reaction); None, and nothing changes, when anyone else removed it. For a
+    platform whose removal names only the reaction (a Matrix redaction), so the adapter
+    remembers what each counted reaction was."""
+    if by != voter and not workflow.is_comms(by):
+        return None
+    return workflow.withdraw_vote(number, by=voter, kind=kind, version=version, key=key)
+
+
+# --- decisions from a button -----------------------------------------------------------------
+
+
+def post_to_decide(workflow: Workflow, number: int, version: int, *,
+                   by: Person) -> Post | Outcome:
+    """Post `number`, when `by` may decide on its `version`; otherwise the refusal (no such
+    post, not on the comms list, their own post, a final post, a superseded message). Asked
+    before a platform opens a form for the decision, so nobody fills one in for nothing."""
+    post = workflow.post(number)
+    if post is None:
+        return workflow.status(number)
+    refusal = refuse_vote(post, by, None, comms=workflow.comms, version=version)
+    return post if refusal is None else refusal
+
+
+def decide(workflow: Workflow, kind: VoteKind, number: int, version: int, *, by: Person,
+           key: str | None, comment: str = "", override_reason: str = "") -> Outcome:
+    """`by`'s vote of `kind` on `version` of post `number`, the one a comms message showed (a
+    reaction on it, or its button's form), so a vote on a superseded message changes nothing."""
+    if kind == "approve":
+        return workflow.approve(number, by=by, override_reason=override_reason,
+                                comment=comment, version=version, key=key)
+    return workflow.request_changes(number, by=by, comment=comment, version=version, key=key)
 
 
 def refusal_to_explain(outcome: Outcome, override_hint: str) -> str | None:

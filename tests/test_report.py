@@ -36,28 +36,28 @@ def desk(tmp_path):
 def a_month_of_posts(desk):
     """Post 1: approved after 2 h, published, metrics twice, an incident, a late reminder.
     Post 2: error finding, revised, approved after 30 min. Post 3: withdrawn, next day."""
-    wf = desk.workflow
+    workflow = desk.workflow
     one = desk.submit(finding("snark", "warning"), text="Edit-a-thon at Pune on Saturday!")
     desk.clock.advance(2 * HOUR)
-    wf.approve(one, by=ANA)
-    wf.publish(one, "https://x.com/cis_a2k/status/1", by=POSTER)
+    workflow.approve(one, by=ANA)
+    workflow.publish(one, "https://x.com/cis_a2k/status/1", by=POSTER)
     desk.scheduler.run_due()
-    wf.record_metrics(one, "likes=10 reposts=2 replies=1", by=POSTER)
+    workflow.record_metrics(one, "likes=10 reposts=2 replies=1", by=POSTER)
     desk.restart(after=DAY + HOUR)  # the +1h reminder is missed, the +24h one too
     desk.scheduler.run_due()
-    wf = desk.workflow
-    wf.record_metrics(one, "likes=40 reposts=9 replies=5 views=1.2k major: press coverage",
+    workflow = desk.workflow
+    workflow.record_metrics(one, "likes=40 reposts=9 replies=5 views=1.2k major: press coverage",
                       by=POSTER)
-    wf.report_incident("https://x.com/troll/status/9", by=POSTER, number=one, notes="slur")
+    workflow.report_incident("https://x.com/troll/status/9", by=POSTER, number=one, notes="slur")
 
     two = desk.submit(finding("product-endorsement", "error"), finding("snark", "warning"))
-    wf.revise(two, draft("Without the brand"), verdict(finding("snark", "warning")), by=POSTER)
+    workflow.revise(two, draft("Without the brand"), verdict(finding("snark", "warning")), by=POSTER)
     desk.clock.advance(HOUR // 2)
-    wf.approve(two, by=BEN)
+    workflow.approve(two, by=BEN)
 
     desk.clock.advance(DAY)
     three = desk.submit()
-    wf.withdraw(three, by=POSTER, reason="event cancelled")
+    workflow.withdraw(three, by=POSTER, reason="event cancelled")
     return one, two, three
 
 
@@ -100,12 +100,12 @@ def test_report_totals_posts_approval_times_findings_by_label_and_late_reminders
 
 def test_every_incident_is_counted_and_those_under_no_post_of_the_report_are_listed(desk):
     a_month_of_posts(desk)
-    wf = desk.workflow
-    wf.report_incident("https://x.com/troll/status/10", by=POSTER, notes="no post named")
+    workflow = desk.workflow
+    workflow.report_incident("https://x.com/troll/status/10", by=POSTER, notes="no post named")
     desk.clock.advance(DAY)
     later = desk.submit()
-    wf.report_incident("https://x.com/troll/status/11", by=POSTER, number=1, notes="old post")
-    wf.report_incident("https://x.com/troll/status/12", by=POSTER, number=later)
+    workflow.report_incident("https://x.com/troll/status/11", by=POSTER, number=1, notes="old post")
+    workflow.report_incident("https://x.com/troll/status/12", by=POSTER, number=later)
 
     everything = build_report(desk.store)
     md = render_markdown(everything)

@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from chatbot import pause
 from chatbot.store import Store
-from chatbot.workflow import incidents, records
+from chatbot.workflow import incident_rows, post_rows
 from chatbot.workflow.clock import Clock
 from chatbot.workflow.jobs import Job, JobQueue
 from chatbot.workflow.outcome import Code, Outcome
@@ -88,11 +88,11 @@ class ActionRunner:
 
     def _post(self, number: int) -> Any:
         with self.store.reading() as db:
-            return records.load_post(db, number)
+            return post_rows.load_post(db, number)
 
     def _incident(self, incident_id: int) -> Any:
         with self.store.reading() as db:
-            return incidents.load_incident(db, incident_id)
+            return incident_rows.load_incident(db, incident_id)
 
 
 def _call(effects: list[tuple[str, Callable[[], None]]]) -> tuple[str, ...]:

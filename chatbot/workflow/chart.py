@@ -59,7 +59,8 @@ def _metric_panel(ax, report: Report, name: str, mdates, locator) -> None:
         networks = sorted({link.network for link in pr.post.links})
         label = f"Post {pr.post.number}" + (f" ({', '.join(networks)})" if networks else "")
         (line,) = ax.plot(when, values, marker="o", linewidth=2, label=label)
-        major = [(w, v) for w, (_, v, is_major) in zip(when, points, strict=True) if is_major]
+        major = [(at, value) for at, (_, value, is_major) in zip(when, points, strict=True)
+                 if is_major]
         if major:
             ax.scatter(*zip(*major, strict=True), s=160, facecolors="none",
                        edgecolors=line.get_color(), linewidths=2, zorder=3)

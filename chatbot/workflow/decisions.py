@@ -43,9 +43,9 @@ def refuse_vote(
     if version is not None and version != post.current.number:
         return Outcome.refused(Code.STALE_VERSION,
                                wording.stale_version(n, version, post.current.number), post=post)
-    errors = post.current.errors
-    if kind == "approve" and errors and not override_reason and not post.override:
-        return Outcome.refused(Code.NEEDS_OVERRIDE, wording.needs_override(n, errors), post=post)
+    if kind == "approve" and not override_reason and post.needs_override:
+        return Outcome.refused(Code.NEEDS_OVERRIDE,
+                               wording.needs_override(n, post.current.errors), post=post)
     return None
 
 

@@ -14,20 +14,18 @@ from sqlite_utils import Database
 
 from chatbot.ports import Port
 from chatbot.store import Store
-from chatbot.workflow import records, wording
+from chatbot.workflow import post_rows, wording
 from chatbot.workflow.actions import ActionRunner, Effect
 from chatbot.workflow.decisions import unknown_post
-from chatbot.workflow.incidents import (
-    CHECKLIST,
-    Incident,
+from chatbot.workflow.incident_rows import (
     close_incident,
-    find_step,
     insert_incident,
     load_incident,
     post_for_comment_link,
     set_incident_ref,
 )
-from chatbot.workflow.incidents import mark_step as mark_step_done
+from chatbot.workflow.incident_rows import mark_step as mark_step_done
+from chatbot.workflow.incidents import CHECKLIST, Incident, find_step
 from chatbot.workflow.jobs import Handler, Job, StoredJob
 from chatbot.workflow.links import LinkError, link_network
 from chatbot.workflow.outcome import Code, Outcome
@@ -72,7 +70,7 @@ class IncidentDesk:
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
             post = number
-            if post is not None and records.load_post(db, post) is None:
+            if post is not None and post_rows.load_post(db, post) is None:
                 return unknown_post(post), []
             if post is None:
                 post = post_for_comment_link(db, link)

@@ -13,7 +13,7 @@ from typing import Literal
 from sqlite_utils import Database
 
 from chatbot.messages import MessageRef
-from chatbot.workflow import records, wording
+from chatbot.workflow import post_rows, wording
 from chatbot.workflow.nudges import blocking_labels
 from chatbot.workflow.people import Person
 from chatbot.workflow.posts import OPEN_STATES, Post
@@ -48,8 +48,8 @@ class Listing:
 def pending(db: Database, platform: str, now: float) -> Listing:
     """What waits for a decision on `platform`, the longest waiting first."""
     items = []
-    for number in records.waiting_numbers(db, platform):
-        post = records.load_post(db, number)
+    for number in post_rows.waiting_numbers(db, platform):
+        post = post_rows.load_post(db, number)
         if post is None:
             continue
         waited = now - (post.waiting_since or post.current.submitted_at)
@@ -63,7 +63,7 @@ def pending(db: Database, platform: str, now: float) -> Listing:
 def mine(db: Database, poster: Person, now: float) -> Listing:
     """The poster's posts, newest first: every open one, then the newest closed ones, at most
     `MINE_LIMIT` in all."""
-    posts = [p for n in records.numbers_of(db, poster) if (p := records.load_post(db, n))]
+    posts = [p for n in post_rows.numbers_of(db, poster) if (p := post_rows.load_post(db, n))]
     open_ = [p for p in posts if p.state in OPEN_STATES]
     room = max(0, MINE_LIMIT - len(open_))
     closed = [p for p in posts if p.state not in OPEN_STATES][:room]

@@ -28,7 +28,7 @@ from sqlite_utils import Database
 from chatbot.notices import NudgeNotice
 from chatbot.ports import Port
 from chatbot.store import Store
-from chatbot.workflow import records, wording
+from chatbot.workflow import post_rows, wording
 from chatbot.workflow.clock import Clock, SystemClock
 from chatbot.workflow.people import Person
 from chatbot.workflow.posts import Post, PostState
@@ -70,7 +70,7 @@ def follow_wait(db: Database, post: Post, now: float, after: float) -> bool:
 def blocking_labels(post: Post) -> tuple[str, ...]:
     """The labels of the error-level findings that keep the post from approval until an
     approval gives an override reason (none once one has)."""
-    if post.override is not None:
+    if not post.needs_override:
         return ()
     return tuple(sorted({f.label for f in post.current.errors}))
 
@@ -159,7 +159,7 @@ class NudgeScheduler:
                 [self.port.platform, now],
             ))
             for r in rows:
-                post = records.load_post(db, r["post"])
+                post = post_rows.load_post(db, r["post"])
                 assert post is not None, "a nudge's post is a foreign key"
                 late = bool(r["late"]) or r["due_at"] < self.started_at \
                     or now - r["due_at"] > self.late_after

@@ -118,6 +118,12 @@ class Post:
         """The approval that overrode the current version's error findings, if any."""
         return next((v for v in self.approvals if v.override_reason), None)
 
+    @property
+    def needs_override(self) -> bool:
+        """An approval of it must give a reason: the current version has error-level findings
+        and no approval has overridden them yet."""
+        return bool(self.current.errors) and self.override is None
+
     def shown_in(self, ref: MessageRef) -> Version:
         """The version a comms message shows: the one it was posted for, or the current one
         (a message the post does not know of, e.g. from before it was recorded)."""

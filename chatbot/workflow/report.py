@@ -24,9 +24,10 @@ from sqlite_utils import Database
 
 from chatbot.policy.model import LABELS, Finding
 from chatbot.store import Store
-from chatbot.workflow import records
+from chatbot.workflow import post_rows
 from chatbot.workflow.clock import utc_text
-from chatbot.workflow.incidents import Incident, incidents_between, incidents_of
+from chatbot.workflow.incident_rows import incidents_between, incidents_of
+from chatbot.workflow.incidents import Incident
 from chatbot.workflow.links import NETWORKS
 from chatbot.workflow.metrics import METRIC_NAMES
 from chatbot.workflow.posts import Post, PostState
@@ -116,8 +117,8 @@ def build_report(
     with store.reading() as db:
         posts = tuple(
             _post_report(db, post)
-            for n in records.post_numbers(db, since, until)
-            if (post := records.load_post(db, n)) is not None
+            for n in post_rows.post_numbers(db, since, until)
+            if (post := post_rows.load_post(db, n)) is not None
         )
         numbers = {pr.post.number for pr in posts}
         others = tuple(i for i in incidents_between(db, since, until)

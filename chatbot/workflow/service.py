@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlite_utils import Database
@@ -23,7 +24,7 @@ from chatbot.notices import Notice
 from chatbot.policy.model import Draft, Verdict
 from chatbot.ports import Port
 from chatbot.store import AuditEntry, Store
-from chatbot.workflow import listing, records, wording
+from chatbot.workflow import listing, post_rows, wording
 from chatbot.workflow.actions import ActionRunner, Effect
 from chatbot.workflow.clock import Clock, SystemClock
 from chatbot.workflow.decisions import (
@@ -51,6 +52,7 @@ from chatbot.workflow.posts import (
     state_for_votes,
 )
 from chatbot.workflow.reminders import cancel_reminders, schedule_reminders
+from chatbot.workflow.standing import post_standing
 
 log = logging.getLogger(__name__)
 
@@ -121,15 +123,15 @@ class Workflow:
 
     def post(self, number: int) -> Post | None:
         with self.store.reading() as db:
-            return records.load_post(db, number)
+            return post_rows.load_post(db, number)
 
     def status(self, number: int) -> Outcome:
         """`checkpost status N`: the post and a one-line summary of where it stands."""
         post = self.post(number)
         if post is None:
             return unknown_post(number)
-        return Outcome(True, Code.NOTHING_CHANGED, wording.summary(post, self.approvals_required),
-                       post=post)
+        standing = post_standing(post, self.approvals_required)
+        return Outcome(True, Code.NOTHING_CHANGED, wording.summary(standing), post=post)
 
     def pending(self, by: Person | str) -> listing.Listing | Outcome:
         """`checkpost pending`: what waits for the comms team on this platform, the longest
@@ -147,7 +149,7 @@ class Workflow:
     def find_comms_message(self, ref_id: str) -> tuple[int, int] | None:
         """(post number, version) shown by the adapter's comms message `ref_id`."""
         with self.store.reading() as db:
-            return records.find_comms_message(db, ref_id)
+            return post_rows.find_comms_message(db, ref_id)
 
     def incident(self, incident_id: int) -> Incident | None:
         return self.incidents.incident(incident_id)
@@ -183,8 +185,8 @@ class Workflow:
         checked = verdict(draft) if callable(verdict) else verdict
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
-            number = records.insert_post(db, poster, now)
-            records.insert_version(db, number, 1, draft, checked, poster, now)
+            number = post_rows.insert_post(db, poster, now)
+            post_rows.insert_version(db, number, 1, draft, checked, poster, now)
             self.actions.audit(now, poster, "submitted", post=number, why=draft.context,
                                detail=_verdict_detail(1, checked))
             post = _load(db, number)
@@ -214,14 +216,14 @@ class Workflow:
         checked = verdict(draft) if callable(verdict) else verdict
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
-            post = records.load_post(db, number)
+            post = post_rows.load_post(db, number)
             if post is None:
                 return unknown_post(number), []
             if refusal := refuse_revision(post, by):
                 return refusal, []
             version = post.current.number + 1
-            records.insert_version(db, number, version, draft, checked, by, now)
-            records.set_state(db, post, PostState.PENDING, now)
+            post_rows.insert_version(db, number, version, draft, checked, by, now)
+            post_rows.set_state(db, post, PostState.PENDING, now)
             self.actions.audit(now, by, "revised", post=number, why=draft.context,
                                detail={**_verdict_detail(version, checked),
                                        "previous_state": str(post.state),
@@ -265,7 +267,7 @@ class Workflow:
         by = Person.parse(by)
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
-            post = records.load_post(db, number)
+            post = post_rows.load_post(db, number)
             if post is None:
                 return unknown_post(number), []
             if refusal := refuse_vote(post, by, None, comms=self.comms, version=version):
@@ -274,7 +276,7 @@ class Workflow:
             if vote is None or (kind is not None and vote.kind != kind):
                 return Outcome.refused(Code.NO_VOTE, wording.no_vote_to_withdraw(number, kind),
                                        post=post), []
-            records.delete_vote(db, post, by, vote.kind)
+            post_rows.delete_vote(db, post, by, vote.kind)
             return self._after_votes(db, post, now, by, "vote-withdrawn",
                                      why=f"withdrew {wording.vote_name(vote.kind)}")
 
@@ -285,7 +287,7 @@ class Workflow:
         version: int | None, key: str | None,
     ) -> Outcome:
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
-            post = records.load_post(db, number)
+            post = post_rows.load_post(db, number)
             if post is None:
                 return unknown_post(number), []
             if refusal := refuse_vote(post, by, kind, comms=self.comms, version=version,
@@ -301,7 +303,7 @@ class Workflow:
                     vote.kind, vote.comment, vote.override_reason):
                 return Outcome.unchanged(wording.vote_already_recorded(number, kind),
                                          post=post), []
-            records.put_vote(db, post, vote)
+            post_rows.put_vote(db, post, vote)
             return self._after_votes(
                 db, post, now, by, kind, why=vote.override_reason or vote.comment,
                 detail={"comment": vote.comment, "override_reason": vote.override_reason},
@@ -318,7 +320,7 @@ class Workflow:
         state = state_for_votes(post.votes, has_errors=bool(post.current.errors),
                                 approvals_required=self.approvals_required)
         if state is not post.state:
-            records.set_state(db, post, state, now)
+            post_rows.set_state(db, post, state, now)
             post = _load(db, before.number)
         self.actions.audit(now, by, action, post=post.number, why=why,
                            detail={**(detail or {}), "version": post.current.number,
@@ -357,7 +359,7 @@ class Workflow:
         by = Person.parse(by)
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
-            post = records.load_post(db, number)
+            post = post_rows.load_post(db, number)
             if post is None:
                 return unknown_post(number), []
             if refusal := refuse_actor(post, by, "mark it published", comms=self.comms):
@@ -374,8 +376,8 @@ class Workflow:
                 return Outcome.unchanged(wording.already_published_at(number, network, url_),
                                          post=post), []
             if existing:
-                records.update_link_url(db, existing.id, url_)
-                records.touch(db, number, now)
+                post_rows.update_link_url(db, existing.id, url_)
+                post_rows.touch(db, number, now)
                 self.actions.audit(now, by, "link-updated", post=number,
                                    why=f"was {existing.url}",
                                    detail={"network": network, "url": url_})
@@ -390,9 +392,9 @@ class Workflow:
     ) -> tuple[Outcome, list[Effect]]:
         approved = post.approved_at is not None and post.state in (
             PostState.APPROVED, PostState.PUBLISHED)
-        link = records.add_link(db, post.number, network, url, by, now, approved)
+        link = post_rows.add_link(db, post.number, network, url, by, now, approved)
         if post.state is not PostState.PUBLISHED:
-            records.set_state(db, post, PostState.PUBLISHED, now)
+            post_rows.set_state(db, post, PostState.PUBLISHED, now)
         count = schedule_reminders(db, post.number, link, now, self.reminder_offsets)
         warning = "" if approved else wording.published_unapproved(post.number, post.state)
         self.actions.audit(now, by, "published", post=post.number, why=warning,
@@ -428,14 +430,14 @@ class Workflow:
         by = Person.parse(by)
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
-            post = records.load_post(db, number)
+            post = post_rows.load_post(db, number)
             if post is None:
                 return unknown_post(number), []
             if refusal := refuse_actor(post, by, "withdraw it", comms=self.comms):
                 return refusal, []
             if post.state is PostState.WITHDRAWN:
                 return refuse_final(post), []
-            records.set_state(db, post, PostState.WITHDRAWN, now)
+            post_rows.set_state(db, post, PostState.WITHDRAWN, now)
             cancelled = cancel_reminders(db, number, now)
             self.actions.audit(now, by, "withdrawn", post=number, why=reason,
                                detail={"previous_state": str(post.state),
@@ -468,7 +470,7 @@ class Workflow:
         parsed = metrics
 
         def change(db: Database, now: float) -> tuple[Outcome, list[Effect]]:
-            post = records.load_post(db, number)
+            post = post_rows.load_post(db, number)
             if post is None:
                 return unknown_post(number), []
             if by != post.poster and by not in self.comms:
@@ -484,7 +486,7 @@ class Workflow:
                                        wording.no_link_on(number, parsed.network, where),
                                        post=post), []
             record_metrics(db, number, link.id if link else None, parsed, by, now)
-            records.touch(db, number, now)
+            post_rows.touch(db, number, now)
             self.actions.audit(now, by, "metrics", post=number, why=parsed.notes,
                                detail={**parsed.numbers, "major": parsed.major})
             effects: list[Effect] = []
@@ -552,11 +554,17 @@ class Workflow:
         post = self.post(job.data["post"])
         if post is None:
             return
-        version = job.data["version"]
-        self.port.tell(post.poster, Notice(
-            "submitted" if version == 1 else "revised",
-            wording.goes_to_comms(post.number, version, self.port.comms_where), post.number,
-            key=f"job-{job.id}", post=post, again=job.attempts > 1))
+        self.port.tell(post.poster, replace(self.findings_notice(post, job.data["version"]),
+                                            key=f"job-{job.id}", again=job.attempts > 1))
+
+    def findings_notice(self, post: Post, version: int | None = None) -> Notice:
+        """What the poster is told with the findings of `version` (by default the current
+        one): where it goes for approval. A platform that answers a draft where it was written
+        says this in that answer, and its port does not send it again (`chat.answer_draft`)."""
+        version = version or post.current.number
+        return Notice("submitted" if version == 1 else "revised",
+                      wording.goes_to_comms(post.number, version, self.port.comms_where),
+                      post.number, post=post)
 
     def _job_show_post(self, job: StoredJob) -> None:
         """Show the version to comms and remember where, once: a version already shown, or
@@ -579,7 +587,7 @@ class Workflow:
             "routed", wording.routed(number, version, ref.where or self.port.comms_where),
             number))] if job.last_error else []
         with self.store.transaction() as db:
-            records.set_comms_ref(db, number, version, ref)
+            post_rows.set_comms_ref(db, number, version, ref)
             ids = self.jobs.add(db, follow, self.clock.now())
         self.jobs.run(ids)
 
@@ -624,7 +632,7 @@ class Workflow:
 
 
 def _load(db: Database, number: int) -> Post:
-    post = records.load_post(db, number)
+    post = post_rows.load_post(db, number)
     assert post is not None, f"post {number} vanished inside its own transaction"
     return post
 

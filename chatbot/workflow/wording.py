@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from chatbot.policy.model import Finding, Verdict
 from chatbot.workflow.posts import Post, PostState, Vote
+from chatbot.workflow.standing import PostStanding, post_standing
 
 #: The platform-neutral name of the command; the mark `command` writes starts with it.
 COMMAND = "checkpost"
@@ -105,12 +106,13 @@ def changes_requested(number: int) -> str:
 
 
 def vote_withdrawn(post: Post, required: int) -> str:
-    return f"Your vote on post {post.number} is withdrawn. " + summary(post, required)
+    return (f"Your vote on post {post.number} is withdrawn. "
+            + summary(post_standing(post, required)))
 
 
 def vote_recorded(post: Post, vote: Vote, required: int) -> str:
     return (f"Your {vote_name(vote.kind)} of post {post.number} is recorded. "
-            + summary(post, required))
+            + summary(post_standing(post, required)))
 
 
 def approved_notice(number: int) -> str:
@@ -127,7 +129,8 @@ def changes_requested_notice(number: int, requests: Sequence[Vote]) -> str:
 
 
 def approval_lost(post: Post, required: int) -> str:
-    return f"Post {post.number} waits for approval again: " + summary(post, required)
+    return (f"Post {post.number} waits for approval again: "
+            + summary(post_standing(post, required)))
 
 
 def not_comms(number: int) -> str:
@@ -175,25 +178,26 @@ def only_poster_revises(number: int) -> str:
     return f"Only the poster of post {number} can revise it; nothing changed."
 
 
-def summary(post: Post, required: int) -> str:
-    """`checkpost status N`: where the post stands, in one line."""
-    n = post.number
-    match post.state:
+def summary(standing: PostStanding) -> str:
+    """`checkpost status N`: where the post stands (`post_standing`), in one line."""
+    n = standing.number
+    match standing.state:
         case PostState.PENDING:
-            text = f"Post {n} waits for approval: {len(post.approvals)} of {required} approval(s)."
-            if post.current.errors and not post.override:
+            text = (f"Post {n} waits for approval: {len(standing.approvals)} of "
+                    f"{standing.required} approval(s).")
+            if standing.needs_override:
                 text += " Its error-level findings need an override reason to approve."
             return text
         case PostState.APPROVED:
             return f"Post {n} is approved; it can be published."
         case PostState.CHANGES_REQUESTED:
-            who = ", ".join(v.voter.user_id for v in post.change_requests)
+            who = ", ".join(v.voter.user_id for v in standing.change_requests)
             return f"Post {n} has changes requested (by {who}); it waits for a new version."
         case PostState.PUBLISHED:
-            return f"Post {n} is published: " + ", ".join(k.url for k in post.links) + "."
+            return f"Post {n} is published: " + ", ".join(k.url for k in standing.links) + "."
         case PostState.WITHDRAWN:
             return f"Post {n} was withdrawn."
-    return f"Post {n} is {post.state}."
+    return f"Post {n} is {standing.state}."
 
 
 # --- publishing and withdrawing --------------------------------------------------------------

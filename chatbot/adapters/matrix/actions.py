@@ -22,7 +22,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from chatbot.chat import CheckDraft, carry_out, list_posts, refusal_to_explain, vote_by_reaction
+from chatbot.chat import (
+    AnsweredDraft,
+    CheckDraft,
+    answer_draft,
+    carry_out,
+    list_posts,
+    post_of_draft_message,
+    refusal_to_explain,
+    unvote_counted,
+    vote_by_reaction,
+)
 from chatbot.commands import (
     Check,
     Command,
@@ -35,7 +45,7 @@ from chatbot.commands import (
     parse_command,
 )
 from chatbot.verdict import DraftError
-from chatbot.workflow import Code, Outcome, Person, Workflow
+from chatbot.workflow import Outcome, Person, Workflow
 from chatbot.workflow.posts import VoteKind
 
 from . import html, lists
@@ -58,7 +68,6 @@ from .transport import Connection, MatrixError
 log = logging.getLogger("chatbot.adapters.matrix")
 
 _VOTES: dict[str, VoteKind] = {THUMBS_UP: "approve", THUMBS_DOWN: "changes"}
-_SUBMITTED = frozenset({Code.SUBMITTED, Code.REVISED})
 
 
 @dataclass(frozen=True)
@@ -124,15 +133,15 @@ class Handler:
         assert original is not None
         place = self._place_of_original(message.event, original)
         key = message.event.event_id
-        earlier = self.workflow.recall(original)
-        if earlier is not None and earlier.post is not None and earlier.code in _SUBMITTED:
+        number = post_of_draft_message(self.workflow, original)
+        if number is not None:
             try:
                 command = parse_command(words)
             except CommandError as exc:
                 self.answer(place, key, html.error_message(str(exc)))
                 return
             if isinstance(command, Check):
-                number, who = earlier.post.number, Person(PLATFORM, message.event.sender)
+                who = Person(PLATFORM, message.event.sender)
                 self.answer(place, key, _checking(lambda: self._revise(number, command, who,
                                                                        key)))
                 return
@@ -151,11 +160,9 @@ class Handler:
     def _carry_out(self, command: Command, who: Person, key: str) -> html.Rendered:
         match command:
             case Check():
-                with self.port.answering(who) as said:
-                    outcome = carry_out(self.workflow, command, by=who, key=key,
+                answered = answer_draft(self.workflow, command, by=who, key=key,
                                         check=self.check)
-                assert outcome is not None
-                return self._checked(outcome, said, [command.note] if command.note else [])
+                return self._checked(answered, [command.note] if command.note else [])
             case Revise(number=number, check=check):
                 return self._revise(number, check, who, key)
             case Help() | Empty():
@@ -171,17 +178,14 @@ class Handler:
         return html.outcome_text(outcome, _delivery_note(outcome))
 
     def _revise(self, number: int, check: Check, who: Person, key: str) -> html.Rendered:
-        with self.port.answering(who) as said:
-            outcome = carry_out(self.workflow, Revise(number, check), by=who, key=key,
-                                check=self.check)
-        assert outcome is not None
-        return self._checked(outcome, said)
+        return self._checked(answer_draft(self.workflow, Revise(number, check), by=who,
+                                          key=key, check=self.check))
 
-    def _checked(self, outcome: Outcome, said: Sequence,
-                 notes: Sequence[str] = ()) -> html.Rendered:
+    def _checked(self, answered: AnsweredDraft, notes: Sequence[str] = ()) -> html.Rendered:
+        outcome = answered.outcome
         if not outcome.ok or outcome.post is None:
             return html.outcome_text(outcome)
-        return html.checked(outcome, [*notes, *(n.text for n in said),
+        return html.checked(outcome, [*notes, *(n.text for n in answered.said),
                                       *_delivery_note(outcome)])
 
     # --- reactions -------------------------------------------------------------------------
@@ -212,11 +216,12 @@ class Handler:
         if counted is None:
             return
         remover = Person(PLATFORM, redaction.event.sender)
-        if remover.user_id != counted.sender and not self.workflow.is_comms(remover):
+        outcome = unvote_counted(self.workflow, counted.post, counted.version,
+                                 cast(VoteKind, counted.kind),
+                                 voter=Person(PLATFORM, counted.sender), by=remover,
+                                 key=redaction.event.event_id)
+        if outcome is None:
             return
-        outcome = self.workflow.withdraw_vote(
-            counted.post, by=Person(PLATFORM, counted.sender), kind=cast(VoteKind, counted.kind),
-            version=counted.version, key=redaction.event.event_id)
         log.info("%s removed a reaction on post %s v%s: %s", remover.user_id, counted.post,
                  counted.version, outcome.code)
 

@@ -22,6 +22,7 @@ from chatbot.workflow.incidents import Incident
 from chatbot.workflow.outcome import Outcome
 from chatbot.workflow.posts import Post, PostState, Version
 from chatbot.workflow.revision_diff import since_shown
+from chatbot.workflow.standing import PostStanding, post_standing
 from chatbot.workflow.wording import typed_as
 
 from .events import PREFIX, THUMBS_DOWN, THUMBS_UP
@@ -147,7 +148,7 @@ def checked(outcome: Outcome, extra: Sequence[str] = ()) -> Rendered:
     plain_verdict = render_verdict(version.draft, version.verdict)
     headline = render.headline(version.verdict)
     llm_line = render.judges_line(version.verdict)
-    closing = [for_matrix(outcome.message), *(for_matrix(w) for w in outcome.warnings),
+    closing = [for_matrix(outcome.message), *(for_matrix(warning) for warning in outcome.warnings),
                *(for_matrix(line) for line in extra)]
     body = "\n".join([f"Post {post.number} (version {version.number}): {plain_verdict}", "",
                       *closing])
@@ -208,7 +209,8 @@ def comms_message(post: Post, version: Version, approvals_required: int) -> Rend
     header = (f"Post {n} · version {v} · from {post.poster.user_id} · {draft.account} account")
     header_html = (f"<strong>Post {n}</strong> · version {v} · from "
                    f"{person(post.poster.user_id)} · {html.escape(draft.account)} account")
-    state, state_html = _state_line(post, version, approvals_required)
+    standing = post_standing(post, approvals_required, version)
+    state, state_html = state_line(standing)
     shown = _shorten(draft.text)
     lines = [header, state, "", _quote(shown)]
     markup = [f"<p>{header_html}</p>", f"<p>{state_html}</p>",
@@ -234,10 +236,10 @@ def comms_message(post: Post, version: Version, approvals_required: int) -> Rend
             f"<li><strong>{html.escape(ICONS.get(f.level, f.level))}</strong> "
             f"[{html.escape(f.label)}] {inline(f.message)} <em>Policy: “{html.escape(f.policy)}”"
             f"</em></li>" for f in version.verdict.findings) + "</ul>")
-    if _open(post) and v == post.current.number:
+    if standing.decidable:
         how = (f"React {THUMBS_UP} to approve or {THUMBS_DOWN} to ask for changes, or type "
                f"`{PREFIX} approve {n}` / `{PREFIX} changes {n} <comment>`.")
-        if version.errors and not post.override:
+        if standing.needs_override:
             how += (f" It has error-level findings: approve only with "
                     f"`{PREFIX} approve {n} --override \"reason\"`.")
         lines += ["", how]
@@ -245,40 +247,37 @@ def comms_message(post: Post, version: Version, approvals_required: int) -> Rend
     return Rendered("\n".join(lines), "".join(markup))
 
 
-def _state_line(post: Post, version: Version, required: int) -> tuple[str, str]:
-    if version.number != post.current.number:
-        words = (f"Superseded by version {post.current.number}: decide on the newer message. "
+def state_line(standing: PostStanding) -> tuple[str, str]:
+    """The comms message's state line (`post_standing`), as the plain body and as HTML."""
+    if standing.superseded_by is not None:
+        words = (f"Superseded by version {standing.superseded_by}: decide on the newer message. "
                  "Votes on this one no longer count.")
         return words, f"<em>{html.escape(words)}</em>"
-    approvals = ", ".join(vote.voter.user_id for vote in post.approvals)
-    match post.state:
+    approvals = ", ".join(vote.voter.user_id for vote in standing.approvals)
+    match standing.state:
         case PostState.PENDING:
-            words = f"⏳ Waiting for approval: {len(post.approvals)} of {required}"
+            words = f"⏳ Waiting for approval: {len(standing.approvals)} of {standing.required}"
             words += f" (approved by {approvals})." if approvals else "."
         case PostState.APPROVED:
-            override = post.override
+            override = standing.override
             words = f"✅ Approved by {approvals}."
             if override:
                 words += f" Override by {override.voter.user_id}: “{override.override_reason}”."
         case PostState.CHANGES_REQUESTED:
             asks = "; ".join(f"{vote.voter.user_id}: {vote.comment}" if vote.comment
-                             else vote.voter.user_id for vote in post.change_requests)
+                             else vote.voter.user_id for vote in standing.change_requests)
             words = f"✋ Changes requested by {asks}."
         case PostState.PUBLISHED:
-            links = ", ".join(link.url for link in post.links)
-            words = f"📣 Published: {links}" + ("." if approvals or post.approved_at
+            links = ", ".join(link.url for link in standing.links)
+            words = f"📣 Published: {links}" + ("." if standing.ever_approved
                                                else " (without approval).")
             if approvals:
                 words += f" Approved by {approvals}."
         case PostState.WITHDRAWN:
             words = "🚫 Withdrawn."
         case _:
-            words = f"State: {post.state}."
+            words = f"State: {standing.state}."
     return words, f"<strong>{inline(words)}</strong>"
-
-
-def _open(post: Post) -> bool:
-    return post.state in (PostState.PENDING, PostState.APPROVED, PostState.CHANGES_REQUESTED)
 
 
 # --- notices, reminders, incidents -----------------------------------------------------------

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from chatbot.chat import SAID_IN_THE_ANSWER
 from chatbot.display_names import DisplayNames
 from chatbot.messages import MessageRef
 from chatbot.notices import Notice, NudgeNotice, ReminderNotice
@@ -34,8 +33,6 @@ from .transport import Connection, MatrixError
 
 PLATFORM = "matrix"
 
-#: Notices the answer to a `!checkpost` message already says, so they are not sent again.
-_SAID_IN_THE_ANSWER = frozenset({"submitted", "revised"})
 #: Errors that mean a remembered direct chat can no longer be used.
 _ROOM_GONE = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN"})
 
@@ -49,12 +46,6 @@ class CommsRoom:
     where: str = "the comms room"
 
 
-@dataclass
-class _Answering:
-    person: Person
-    notices: list[Notice] = field(default_factory=list)
-
-
 class MatrixPort:
     platform = PLATFORM
 
@@ -64,7 +55,6 @@ class MatrixPort:
         self.state = state
         self.comms = comms
         self.approvals_required = approvals_required
-        self._local = threading.local()
         self.names = DisplayNames(lambda user_id: self._run(self.conn.display_name(user_id)))
         self._dm_locks: dict[str, threading.Lock] = {}
         self._dm_guard = threading.Lock()
@@ -122,10 +112,8 @@ class MatrixPort:
     # --- people ----------------------------------------------------------------------------
 
     def tell(self, person: Person, notice: Notice) -> None:
-        answering: _Answering | None = getattr(self._local, "answering", None)
-        if answering and answering.person == person and notice.kind in _SAID_IN_THE_ANSWER:
-            answering.notices.append(notice)
-            return
+        if notice.kind in SAID_IN_THE_ANSWER:
+            return  # a Matrix draft is answered in its thread, which says this (`answer_draft`)
         self._direct(person, html.notice_content(self.named(html.notice(notice))),
                      txn=self.txn("notice", notice.key) if notice.key else None)
 
@@ -133,16 +121,6 @@ class MatrixPort:
         self._direct(person, html.notice_content(html.reminder(reminder)),
                      txn=self.txn("remind", str(reminder.post_number), reminder.link_network,
                                   str(reminder.seq)))
-
-    @contextmanager
-    def answering(self, person: Person) -> Iterator[list[Notice]]:
-        """While a handler answers `person` in place, keep the notices that answer will say
-        ("post N went to the comms room") instead of sending them to a direct chat too."""
-        self._local.answering = _Answering(person)
-        try:
-            yield self._local.answering.notices
-        finally:
-            self._local.answering = None
 
     def direct_room(self, user_id: str) -> str:
         """The direct chat with `user_id`, opened now if there is none."""

@@ -22,6 +22,7 @@ from chatbot.render import headline, render_finding
 from chatbot.workflow.incidents import POLICY_LINE, Incident
 from chatbot.workflow.posts import Post, PostState, Version
 from chatbot.workflow.revision_diff import since_shown
+from chatbot.workflow.standing import PostStanding, post_standing
 
 Block = dict[str, Any]
 
@@ -113,12 +114,9 @@ def comms_message(post: Post, version: Version, approvals_required: int
     says so and loses its buttons, so nobody decides on an old text. A revision's message also
     shows what changed since the version comms last saw (`revision_diff`).
     """
-    current = version.number == post.current.number
+    standing = post_standing(post, approvals_required, version)
     draft = version.draft
     title = f"Post {post.number}" + (f", version {version.number}" if version.number > 1 else "")
-    state = _state_line(post, approvals_required) if current else (
-        f":arrows_counterclockwise: Superseded by version {post.current.number}; "
-        "decide on the newest message.")
     media = "\n".join(f"• {escape(m.source) or '(no source)'} — "
                       f"{escape(m.license) or '_no licence given_'}" for m in draft.media)
     blocks: list[Block] = [
@@ -136,9 +134,8 @@ def comms_message(post: Post, version: Version, approvals_required: int
     blocks.append(section(f"*{headline(version.verdict)}*"))
     blocks += _findings_blocks(version.verdict.findings, draft.text, budget=MAX_BLOCKS - 12,
                                compact=True)
-    blocks += [context(llm_line(version.verdict)), section(state)]
-    if current and post.state in (PostState.PENDING, PostState.APPROVED,
-                                  PostState.CHANGES_REQUESTED):
+    blocks += [context(llm_line(version.verdict)), section(state_line(standing))]
+    if standing.decidable:
         value = f"{post.number}:{version.number}"
         blocks.append({"type": "actions", "block_id": f"decide-{value}", "elements": [
             {**button("Approve", APPROVE_ACTION, value), "style": "primary"},
@@ -251,28 +248,32 @@ def _findings_blocks(findings: Sequence[Finding], text: str, *, budget: int,
     return blocks
 
 
-def _state_line(post: Post, required: int) -> str:
-    line = f"*{STATE_LINES.get(post.state, str(post.state))}*"
+def state_line(standing: PostStanding) -> str:
+    """The comms message's state line (`post_standing`): state, votes, links, as mrkdwn."""
+    if standing.superseded_by is not None:
+        return (f":arrows_counterclockwise: Superseded by version {standing.superseded_by}; "
+                "decide on the newest message.")
+    line = f"*{STATE_LINES.get(standing.state, str(standing.state))}*"
     approvals = ", ".join(
         mention(v.voter.user_id) + (f" (override: {escape(v.override_reason)})"
                                     if v.override_reason else "")
         + (f": {escape(v.comment)}" if v.comment else "")
-        for v in post.approvals)
+        for v in standing.approvals)
     changes = ", ".join(mention(v.voter.user_id) + (f": {escape(v.comment)}" if v.comment else "")
-                        for v in post.change_requests)
+                        for v in standing.change_requests)
     parts = [line]
-    if post.state is PostState.PENDING:
-        parts.append(f"{len(post.approvals)} of {required} approval(s)")
-        if post.current.errors and not post.override:
+    if standing.state is PostState.PENDING:
+        parts.append(f"{len(standing.approvals)} of {standing.required} approval(s)")
+        if standing.needs_override:
             parts.append("error-level findings: approving needs an override reason "
                          "(use the Approve button)")
     if approvals:
         parts.append(f"approved by {approvals}")
     if changes:
         parts.append(f"changes requested by {changes}")
-    if post.links:
+    if standing.links:
         parts.append("live at " + ", ".join(f"<{_link(k.url)}|{escape(k.network)}>"
-                                            for k in post.links))
+                                            for k in standing.links))
     return _cut(" · ".join(parts), SECTION_LIMIT)
 
 

@@ -50,8 +50,10 @@ from chatbot.adapters.slack.port import PLATFORM, SlackPort
 from chatbot.chat import (
     CheckDraft,
     carry_out,
+    decide,
     draft_problem,
     list_posts,
+    post_to_decide,
     refusal_to_explain,
     unvote_by_reaction,
     vote_by_reaction,
@@ -61,6 +63,7 @@ from chatbot.commands import (
     CommandError,
     Empty,
     Help,
+    MarkIncidentStep,
     Mine,
     Pending,
     Revise,
@@ -72,7 +75,6 @@ from chatbot.intake import Intake
 from chatbot.store import InboxEntry
 from chatbot.verdict import DraftError, validate
 from chatbot.workflow import Outcome, Person, Workflow
-from chatbot.workflow.decisions import refuse_vote
 from chatbot.workflow.posts import VoteKind
 
 log = logging.getLogger(__name__)
@@ -312,14 +314,9 @@ class Listeners:
         def open_modal() -> None:
             number, version = _two_numbers(action.get("value", ""))
             kind = "approve" if action.get("action_id") == APPROVE_ACTION else "changes"
-            post = self.workflow.post(number)
-            if post is None:
-                reply(self.workflow.status(number).message)
-                return
-            refusal = refuse_vote(post, Person(PLATFORM, user), None, comms=self.workflow.comms,
-                                  version=version)
-            if refusal is not None:
-                reply(refusal.message)
+            post = post_to_decide(self.workflow, number, version, by=Person(PLATFORM, user))
+            if isinstance(post, Outcome):
+                reply(post.message)
                 return
             client.views_open(trigger_id=body["trigger_id"],
                               view=decision_modal(post, kind, channel, ts))
@@ -343,14 +340,9 @@ class Listeners:
 
         with _guard(reply):
             person, key = Person(PLATFORM, user), _key("view", view.get("id"))
-            if decision.kind == "approve":
-                outcome = self.workflow.approve(
-                    decision.post, by=person, override_reason=decision.override_reason,
-                    comment=decision.comment, version=decision.version, key=key)
-            else:
-                outcome = self.workflow.request_changes(
-                    decision.post, by=person, comment=decision.comment,
-                    version=decision.version, key=key)
+            outcome = decide(self.workflow, decision.kind, decision.post, decision.version,
+                             by=person, key=key, comment=decision.comment,
+                             override_reason=decision.override_reason)
             if not outcome.duplicate and not outcome.ok:
                 reply(outcome.message)
 
@@ -376,9 +368,10 @@ class Listeners:
 
         with _guard(reply):
             incident_id, _, step = action.get("value", "").partition(":")
-            outcome = self.workflow.mark_incident_step(
-                int(incident_id), step, by=Person(PLATFORM, user),
-                key=_key("action", body.get("trigger_id")))
+            outcome = carry_out(self.workflow, MarkIncidentStep(int(incident_id), step),
+                                by=Person(PLATFORM, user),
+                                key=_key("action", body.get("trigger_id")), check=self.check)
+            assert outcome is not None
             if not outcome.duplicate and not outcome.ok:
                 reply(outcome.message)
 

@@ -93,7 +93,7 @@ class Decision:
 
 
 def needs_override(post: Post, kind: VoteKind) -> bool:
-    return kind == "approve" and bool(post.current.errors) and post.override is None
+    return kind == "approve" and post.needs_override
 
 
 def decision_modal(post: Post, kind: VoteKind, channel: str, message_ts: str) -> View:
