@@ -131,6 +131,12 @@ def list_posts(workflow: Workflow, command: Pending | Mine, *, by: Person) -> Li
     return workflow.mine(by)
 
 
+def check_of(draft: Draft) -> Check:
+    """The `checkpost <draft>` command a form's draft amounts to (Slack's check form), so a
+    form and a typed command are carried out the same way."""
+    return Check(draft.text, draft.account, draft.media, draft.context, draft.network)
+
+
 def draft_of(check: Check) -> Draft:
     """The draft a `checkpost <draft>` command describes (the grammar has checked the
     account; anything else is read as the official account, the stricter one)."""

@@ -50,6 +50,7 @@ from chatbot.adapters.slack.port import PLATFORM, SlackPort
 from chatbot.chat import (
     CheckDraft,
     carry_out,
+    check_of,
     decide,
     draft_problem,
     list_posts,
@@ -159,8 +160,11 @@ class Listeners:
             match parsed:
                 case Help():
                     answer = escape(help_text(COMMAND))
-                case Status(number):
-                    answer = say(self.workflow.status(number).message, self.port.comms_users)
+                case Status():
+                    status = carry_out(self.workflow, parsed, check=self.check, key=None,
+                                       by=Person(PLATFORM, command.get("user_id", "")))
+                    assert status is not None
+                    answer = say(status.message, self.port.comms_users)
                 case Check() | Revise() if (problem := draft_problem(parsed)):
                     answer = say(problem)
                 case Empty():
@@ -262,9 +266,9 @@ class Listeners:
             self.port.send_text(user, text)
 
         with _guard(reply):
-            outcome = self.workflow.submit(read_check(view), self.check,
-                                           poster=Person(PLATFORM, user),
-                                           key=_key("view", view.get("id")))
+            outcome = carry_out(self.workflow, check_of(read_check(view)), check=self.check,
+                                by=Person(PLATFORM, user), key=_key("view", view.get("id")))
+            assert outcome is not None
             self._answer_submission(outcome, reply)
 
     # --- reactions in the comms channel ----------------------------------------------------
