@@ -198,3 +198,16 @@ def test_a_draft_too_long_for_its_platform_gets_a_suggestion_with_the_count(poli
                     use_llm=False, use_model=False)
     [length] = [f for f in verdict.findings if f.label == "length"]
     assert length.level == "suggestion" and "of 280 characters" in length.message
+
+
+def test_a_forms_draft_is_carried_out_as_the_command_it_amounts_to():
+    """Slack's check form gives a Draft; the chat layer carries it out as `checkpost <draft>`."""
+    from chatbot.chat import check_of, draft_of
+    from chatbot.policy.model import Draft
+
+    draft = Draft("Join us on Saturday", "personal", (MediaDeclaration("Own photo", "CC0"),),
+                  "Edit-a-thon week", network="bluesky")
+    command = check_of(draft)
+
+    assert isinstance(command, Check) and command.network == "bluesky"
+    assert draft_of(command) == draft
