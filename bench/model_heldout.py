@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from chatbot.model import encoder  # noqa: E402
+from chatbot.model.heads import load_heads  # noqa: E402
 from chatbot.model.script import dominant_script  # noqa: E402
 from chatbot.model.training import manifest, pipeline, report, splits  # noqa: E402
 from chatbot.model.training.cache import default_dir  # noqa: E402
@@ -42,6 +43,7 @@ def main() -> None:
     args = parser.parse_args()
 
     shipped = json.loads(args.heads.read_text(encoding="utf-8"))
+    loaded = load_heads(args.heads).heads  # verified, and scoring as the run time does
     plan = manifest.load()
     by_name = {s.name: s for s in plan.sources}
     cache = open_cache(default_dir())
@@ -54,7 +56,7 @@ def main() -> None:
         cut = _cuts(head)
         for split, what in (("test", "held-out test split"), ("val", "validation split")):
             part = [r for r in rows if r.split == split]
-            scores = _score(head, cache.get([r.text for r in part]))
+            scores = loaded[name].probability(cache.get([r.text for r in part]))
             y = np.array([r.y for r in part])
             flagged = np.array([s >= cut(r.script, "thresholds") for s, r in
                                 zip(scores, part, strict=True)])
@@ -66,7 +68,7 @@ def main() -> None:
             else:
                 _clean_pool(name, head, part, scores, cut)
         if args.drafts:
-            _drafts(name, head, args.drafts, cut)
+            _drafts(name, head, loaded[name], args.drafts, cut)
 
 
 def _cuts(head: dict):
@@ -74,11 +76,6 @@ def _cuts(head: dict):
         return head[kind].get(script, head[kind]["default"])
 
     return cut
-
-
-def _score(head: dict, x: np.ndarray) -> np.ndarray:
-    w = np.asarray(head["weights"])
-    return 1.0 / (1.0 + np.exp(-(x @ w + head["bias"])))
 
 
 def _numbers(y, scores, flagged, groups) -> dict[str, dict]:
@@ -109,11 +106,11 @@ def _clean_pool(name, head, part, scores, cut) -> None:
               f"confident {np.mean(v >= conf):6.1%}")
 
 
-def _drafts(name: str, head: dict, path: Path, cut) -> None:
+def _drafts(name: str, head: dict, scorer, path: Path, cut) -> None:
     drafts = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
               if line.strip()]
     texts = [d["text"] for d in drafts]
-    scores = _score(head, encoder.embed(texts))
+    scores = scorer.probability(encoder.embed(texts))
     flagged = [s >= cut(dominant_script(t), "thresholds") for s, t in
                zip(scores, texts, strict=True)]
     labelled = [head["label"] in d.get("labels", []) for d in drafts]

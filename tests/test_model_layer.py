@@ -40,7 +40,8 @@ def test_the_shipped_heads_file_is_whole_and_names_its_sources():
     public = [s for s in head["sources"] if s["repository"] != "checkpost"]
     assert public and all(len(s["commit"]) == 40 and "/" in s["repository"] for s in public)
     assert set(head["thresholds"]) >= {"latin", "devanagari", "tamil", "default"}
-    assert load_heads().heads["incivility"].weights.shape == (384,)
+    shipped = load_heads().heads["incivility"]
+    assert (shipped.hidden[0] if shipped.hidden is not None else shipped.weights).shape[0] == 384
 
 
 TAMIL_INSULT = "நீ ஒரு முட்டாள், உனக்கு ஒன்றும் தெரியாது. வாயை மூடு!"
@@ -153,3 +154,77 @@ def test_checkpost_model_off_runs_the_rules_alone():
     verdict = json.loads(result.stdout)
     assert verdict["model"]["status"] == "off"
     assert all(f["source"] == "rules" for f in verdict["findings"])
+
+
+# -- head kinds: the linear format, and a one-hidden-layer MLP evaluated with numpy --------
+
+
+def heads_file(tmp_path: Path, spec: dict, name: str = "heads.json") -> Path:
+    """The shipped file with its incivility head's numbers replaced by `spec`, sealed."""
+    data = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    data["heads"]["incivility"] = {**data["heads"]["incivility"], **spec}
+    data["sha256"] = checksum(data)
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def linear_spec(weights: list[float], bias: float) -> dict:
+    return {"kind": "linear", "weights": weights, "bias": bias, "hidden": None}
+
+
+def mlp_as_linear(weights: list[float], bias: float) -> dict:
+    """An MLP that computes the linear head exactly: relu(z) - relu(-z) = z."""
+    return {"kind": "mlp", "hidden": {"weights": [[w, -w] for w in weights], "bias": [0.0, 0.0]},
+            "weights": [1.0, -1.0], "bias": bias}
+
+
+def test_a_linear_head_without_a_kind_still_loads(tmp_path):
+    spec = {"weights": [0.01] * 384, "bias": -0.5}
+    data = json.loads(heads_file(tmp_path, spec).read_text(encoding="utf-8"))
+    data["heads"]["incivility"] = {k: v for k, v in data["heads"]["incivility"].items()
+                                   if k not in ("kind", "hidden")}
+    data["sha256"] = checksum(data)
+    (tmp_path / "heads.json").write_text(json.dumps(data), encoding="utf-8")
+    head = load_heads(tmp_path / "heads.json").heads["incivility"]
+    assert head.kind == "linear" and head.hidden is None and head.weights.shape == (384,)
+
+
+def test_an_mlp_head_scores_as_its_layers_say(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(9)
+    weights = [round(float(w), 6) for w in rng.normal(0, 0.5, 384)]
+    linear = load_heads(heads_file(tmp_path, linear_spec(weights, 0.3), "linear.json"))
+    mlp = load_heads(heads_file(tmp_path, mlp_as_linear(weights, 0.3), "mlp.json"))
+    linear, mlp = linear.heads["incivility"], mlp.heads["incivility"]
+    x = rng.normal(0, 0.05, (5, 384)).astype(np.float32)
+    assert mlp.kind == "mlp" and mlp.hidden[0].shape == (384, 2)
+    assert np.allclose(mlp.probability(x), linear.probability(x), atol=1e-5)
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    (lambda s: s["hidden"]["weights"].pop(), "384 rows of 2"),
+    (lambda s: s["hidden"]["weights"][3].append(0.0), "384 rows of 2"),
+    (lambda s: s["weights"].append(0.0), "needs 2 weights"),
+    (lambda s: s["hidden"].update(bias=[]), "one per unit"),
+    (lambda s: s["hidden"]["weights"][5].__setitem__(1, float("nan")), "finite"),
+    (lambda s: s["hidden"]["weights"][5].__setitem__(1, "x"), "must be numbers"),
+    (lambda s: s.update(kind="forest"), "unknown kind 'forest'"),
+    (lambda s: s.pop("hidden"), "needs a `hidden` layer"),
+])
+def test_a_damaged_mlp_head_is_a_clear_error(tmp_path, damage, message):
+    spec = mlp_as_linear([0.01] * 384, 0.0)
+    damage(spec)
+    with pytest.raises(HeadsError, match=message) as caught:
+        load_heads(heads_file(tmp_path, spec))
+    assert "head 'incivility'" in str(caught.value) and "retrain" in str(caught.value)
+
+
+def test_an_mlp_head_edited_after_sealing_fails_its_sha256(tmp_path):
+    path = heads_file(tmp_path, mlp_as_linear([0.01] * 384, 0.0))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["heads"]["incivility"]["hidden"]["weights"][0][0] = 0.02
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(HeadsError, match="sha256"):
+        load_heads(path)

@@ -355,7 +355,13 @@ def test_shipped_heads_shape(heads):
     assert heads["encoder"] | {"version": ""} == {
         "name": encoder.ENCODER_NAME, "version": "", "prefix": encoder.PREFIX, "dim": encoder.DIM}
     head = heads["heads"]["incivility"]
-    assert head["label"] == "incivility" and len(head["weights"]) == encoder.DIM
+    assert head["label"] == "incivility"
+    if head.get("kind", "linear") == "linear":
+        assert len(head["weights"]) == encoder.DIM
+    else:
+        hidden = head["hidden"]
+        assert len(hidden["weights"]) == encoder.DIM and len(head["weights"]) == len(hidden["bias"])
+        assert all(round(w, 6) == w for row in hidden["weights"] for w in row)
     assert all(round(w, 6) == w for w in head["weights"])
     cuts, confident = head["thresholds"], head["confident"]
     assert cuts["default"] == max(v for k, v in cuts.items() if k != "default")
@@ -397,3 +403,27 @@ def test_recording_rows_keeps_the_manifests_comments(tmp_path):
         "sources:\n  - name: a\n    # why a\n    nc_or_research: true\n"
         "    rows: {train: 5, val: 2, test: 3}\n  - name: b\n    nc_or_research: false\n"
         "    rows: {train: 7, val: 0, test: 1}\n")
+
+
+def _rows(rng, n: int, rule) -> tuple[np.ndarray, np.ndarray]:
+    x = rng.normal(0, 1, (n, 8))
+    return x, rule(x).astype(int)
+
+
+@pytest.mark.parametrize(("rule", "kind"), [
+    (lambda x: x[:, 0] + x[:, 1] > 0, "linear"),  # a line separates them: no MLP needed
+    (lambda x: x[:, 0] * x[:, 1] > 0, "mlp"),  # opposite quadrants: no line does
+])
+def test_the_mlp_is_kept_only_when_it_beats_the_linear_head_on_validation(rule, kind):
+    pytest.importorskip("sklearn")
+    from chatbot.model.training import fit
+
+    rng = np.random.default_rng(3)
+    (x_train, y_train), (x_val, y_val) = _rows(rng, 1500, rule), _rows(rng, 400, rule)
+    groups = ["a"] * 200 + ["b"] * 200
+    head = fit.choose(x_train, y_train, x_val, y_val, groups, mlp_grid=((32, 1e-4),))
+    assert head.kind == kind
+    rounded = head.rounded(6)
+    assert np.allclose(rounded.score(x_val), head.score(x_val), atol=1e-4)
+    if kind == "mlp":
+        assert head.hidden[0].shape == (8, 32) and head.val_auc > 0.9

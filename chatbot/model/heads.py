@@ -1,6 +1,8 @@
-"""The shipped heads: linear classifiers over the encoder's embeddings, read from `heads.json`.
+"""The shipped heads: small classifiers over the encoder's embeddings, read from `heads.json`.
 
-A head is numpy arithmetic at run time (`sigmoid(w·x + b)`); scikit-learn is only for training.
+A head is numpy arithmetic at run time; scikit-learn is only for training. A `linear` head (the
+default when a head names no `kind`, as files before the MLP did) scores `sigmoid(w·x + b)`; an
+`mlp` head has one hidden layer, `sigmoid(w2·relu(W1ᵀx + b1) + b2)`.
 The file records what the weights mean (the encoder, its prefix and dimension), the cut of each
 script (a threshold set on that script's real clean posts, and a stricter `confident` cut), the
 sources it was trained on, and its scores. Because a wrong or truncated file would silently
@@ -35,14 +37,19 @@ class HeadsError(ValueError):
 @dataclass(frozen=True)
 class Head:
     label: str
-    weights: np.ndarray
+    weights: np.ndarray  # the output layer's: over the embedding (linear) or the hidden units
     bias: float
     thresholds: Mapping[str, float]
     confident: Mapping[str, float]
+    kind: str = "linear"
+    hidden: tuple[np.ndarray, np.ndarray] | None = None  # an mlp's (W1: DIM×H, b1: H)
 
     def probability(self, vectors: np.ndarray) -> np.ndarray:
         import numpy as np
 
+        if self.hidden is not None:
+            w1, b1 = self.hidden
+            vectors = np.maximum(vectors @ w1 + b1, 0.0)
         return 1.0 / (1.0 + np.exp(-(vectors @ self.weights + self.bias)))
 
     def cut(self, script: str) -> float:
@@ -121,10 +128,18 @@ def _head(name: str, spec: Any, path: str) -> Head:
 
     if not isinstance(spec, dict):
         raise bad("not an object")
+    kind = spec.get("kind", "linear")
+    if kind == "linear":
+        hidden, width = None, DIM
+    elif kind == "mlp":
+        hidden = _hidden_layer(spec.get("hidden"), bad)
+        width = hidden[1].shape[0]
+    else:
+        raise bad(f"unknown kind {kind!r} (this checkpost reads linear and mlp)")
     weights = spec.get("weights")
-    if not isinstance(weights, list) or len(weights) != DIM:
-        raise bad(f"needs {DIM} weights")
-    vector = np.asarray(weights, dtype=np.float32)
+    if not isinstance(weights, list) or len(weights) != width:
+        raise bad(f"needs {width} weights" + (" (one per hidden unit)" if hidden else ""))
+    vector = _array(weights, bad, "weights")
     bias = spec.get("bias")
     finite = isinstance(bias, int | float) and math.isfinite(bias) and np.isfinite(vector).all()
     if not finite:
@@ -143,4 +158,34 @@ def _head(name: str, spec: Any, path: str) -> Head:
         bias=float(bias),
         thresholds=cuts["thresholds"],
         confident=cuts["confident"],
+        kind=kind,
+        hidden=hidden,
     )
+
+
+def _hidden_layer(spec: Any, bad) -> tuple[np.ndarray, np.ndarray]:
+    """An mlp's hidden layer: `weights`, DIM rows of H numbers, and `bias`, H numbers."""
+    import numpy as np
+
+    if not isinstance(spec, dict):
+        raise bad("an mlp needs a `hidden` layer object")
+    rows, bias = spec.get("weights"), spec.get("bias")
+    if not isinstance(bias, list) or not bias:
+        raise bad("the hidden layer needs a list of biases, one per unit")
+    units = len(bias)
+    if (not isinstance(rows, list) or len(rows) != DIM
+            or not all(isinstance(r, list) and len(r) == units for r in rows)):
+        raise bad(f"the hidden layer's weights must be {DIM} rows of {units} numbers")
+    w1, b1 = _array(rows, bad, "hidden weights"), _array(bias, bad, "hidden biases")
+    if not (np.isfinite(w1).all() and np.isfinite(b1).all()):
+        raise bad("the hidden layer's weights and biases must be finite numbers")
+    return w1, b1
+
+
+def _array(values: list, bad, what: str) -> np.ndarray:
+    import numpy as np
+
+    try:
+        return np.asarray(values, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise bad(f"{what} must be numbers") from None

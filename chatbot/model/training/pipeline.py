@@ -31,9 +31,10 @@ class Trained:
 def train_head(
     manifest: Manifest, sources: Sequence[Source], head: str, read: Reader,
     cache: EmbeddingCache, embed: Embed, *, cached_only: bool = False,
-    clean_extra: Sequence[Row] = (),
+    clean_extra: Sequence[Row] = (), mlp_grid: Sequence[tuple[int, float]] = (),
 ) -> Trained:
     """Train `head`; `clean_extra` are other heads' clean rows, to set and check its cuts on.
+    With `mlp_grid`, MLPs are tried too and one is kept if it beats the linear head clearly.
 
     A head trained on one language (SubReddit's English) still meets posts in every script, so
     its cuts are set on the clean validation rows of the incivility sources too, and checked
@@ -53,14 +54,12 @@ def train_head(
     y_train, y_val, y_test = (np.array([r.y for r in p]) for p in (train, val, test))
 
     print(f"fitting {head} on {len(train)} rows", flush=True)
-    model = fit.fit(x_train, y_train, x_val, y_val, [r.group for r in val])
-    print(f"  chose C={model.C:g}", flush=True)
-    weights = np.round(model.weights, DECIMALS)
-    bias = round(model.bias, DECIMALS)
+    model = fit.choose(x_train, y_train, x_val, y_val, [r.group for r in val],
+                       mlp_grid=mlp_grid).rounded(DECIMALS)
+    print(f"  chose {_described(model)}", flush=True)
 
     def score(part: list[Row]) -> np.ndarray:
-        x = cache.get([r.text for r in part])
-        return 1.0 / (1.0 + np.exp(-(x @ weights + bias)))
+        return model.score(cache.get([r.text for r in part]))
 
     pool = [r for r in val if r.y == 0] + _split(extra, "val")
     cuts = thresholds.per_script(score(pool), [r.script for r in pool])
@@ -71,11 +70,7 @@ def train_head(
     clean_test = [r for r in test if r.y == 0] + _split(extra, "test")
     clean_heldout = evaluate.flagged_by_script(score(clean_test),
                                                [r.script for r in clean_test], cuts)
-    entry = {
-        "label": head,
-        "weights": [float(w) for w in weights],
-        "bias": float(bias),
-        "score": "sigmoid(weights·x + bias)",
+    entry = {"label": head, **_layers(model),
         "thresholds": cuts.warning,
         "confident": cuts.confident,
         "sources": [_provenance(s, rows) for s in sources if any(r.source == s.name
@@ -83,6 +78,28 @@ def train_head(
         "scores": {"heldout": heldout, "clean_pool": cuts.pool},
     }
     return Trained(entry, by_script, clean_heldout)
+
+
+def _layers(model: fit.Head) -> dict:
+    """The head's numbers as heads.json holds them (see `chatbot.model.heads`)."""
+    out: dict = {}
+    if model.hidden is not None:
+        w1, b1 = model.hidden
+        out["kind"] = "mlp"
+        out["hidden"] = {"weights": [[float(v) for v in row] for row in w1],
+                         "bias": [float(v) for v in b1]}
+        out["score"] = "sigmoid(weights·relu(hidden.weights^T·x + hidden.bias) + bias)"
+    else:
+        out["score"] = "sigmoid(weights·x + bias)"
+    out["weights"] = [float(w) for w in model.weights]
+    out["bias"] = float(model.bias)
+    return out
+
+
+def _described(model: fit.Head) -> str:
+    if model.hidden is None:
+        return f"linear, C={model.C:g}"
+    return f"MLP, {len(model.weights)} units, alpha={model.alpha:g}"
 
 
 def cache_fill(cache: EmbeddingCache, rows: list[Row], embed: Embed) -> None:
