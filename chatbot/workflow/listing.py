@@ -14,7 +14,6 @@ from sqlite_utils import Database
 
 from chatbot.messages import MessageRef
 from chatbot.workflow import post_rows, wording
-from chatbot.workflow.nudges import blocking_labels
 from chatbot.workflow.people import Person
 from chatbot.workflow.posts import OPEN_STATES, Post
 
@@ -53,7 +52,7 @@ def pending(db: Database, platform: str, now: float) -> Listing:
         if post is None:
             continue
         waited = now - (post.waiting_since or post.current.submitted_at)
-        blocking = blocking_labels(post)
+        blocking = post.blocking_labels
         items.append(Listed(number, wording.pending_standing(post.poster.user_id, waited,
                                                              blocking),
                             post.current.comms_ref, waited, blocking, post))
@@ -71,7 +70,7 @@ def mine(db: Database, poster: Person, now: float) -> Listing:
     items = []
     for post in shown:
         waited = now - post.waiting_since if post.waiting_since is not None else None
-        blocking = blocking_labels(post) if post.state in OPEN_STATES else ()
+        blocking = post.blocking_labels if post.state in OPEN_STATES else ()
         items.append(Listed(post.number, wording.mine_standing(post, waited, blocking),
                             post.current.comms_ref, waited, blocking, post))
     more = len(posts) - len(shown)

@@ -67,14 +67,6 @@ def follow_wait(db: Database, post: Post, now: float, after: float) -> bool:
     return cursor.rowcount == 1
 
 
-def blocking_labels(post: Post) -> tuple[str, ...]:
-    """The labels of the error-level findings that keep the post from approval until an
-    approval gives an override reason (none once one has)."""
-    if not post.needs_override:
-        return ()
-    return tuple(sorted({f.label for f in post.current.errors}))
-
-
 @dataclass(frozen=True)
 class _Claimed:
     id: int
@@ -177,7 +169,7 @@ class NudgeScheduler:
                     detail={"nudge": r["id"], "seq": r["seq"], "due_at": r["due_at"],
                             "waited": waited},
                 )
-                blocking = blocking_labels(post)
+                blocking = post.blocking_labels
                 claimed.append(_Claimed(r["id"], NudgeNotice(
                     post_number=post.number, poster=post.poster, waited=waited, seq=r["seq"],
                     late=late, blocking=blocking, thread=post.current.comms_ref,

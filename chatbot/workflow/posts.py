@@ -124,6 +124,14 @@ class Post:
         and no approval has overridden them yet."""
         return bool(self.current.errors) and self.override is None
 
+    @property
+    def blocking_labels(self) -> tuple[str, ...]:
+        """The labels of the error-level findings that keep it from approval until an
+        approval gives an override reason (none once one has)."""
+        if not self.needs_override:
+            return ()
+        return tuple(sorted({f.label for f in self.current.errors}))
+
     def shown_in(self, ref: MessageRef) -> Version:
         """The version a comms message shows: the one it was posted for, or the current one
         (a message the post does not know of, e.g. from before it was recorded)."""

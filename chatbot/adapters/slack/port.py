@@ -118,12 +118,10 @@ class SlackPort:
         text, body = lists.nudge_message(nudge, people)
         text = self._named(text, people)
         if nudge.thread is None:
-            self._post(self.comms_channel, text, body)
+            self._post(self.comms_channel, text, body, key=nudge.key)
             return
         channel, ts = split_ref(nudge.thread)
-        self.client.chat_postMessage(channel=channel, thread_ts=ts, reply_broadcast=True,
-                                     text=text, blocks=body, unfurl_links=False,
-                                     unfurl_media=False)
+        self._post(channel, text, body, key=nudge.key, thread_ts=ts, reply_broadcast=True)
 
     def show_incident_to_comms(self, incident: Incident, *, again: bool = False) -> MessageRef:
         text, body = blocks.incident_message(incident)
@@ -190,13 +188,14 @@ class SlackPort:
     # --- helpers ---------------------------------------------------------------------------
 
     def _post(self, channel: str, text: str, body: list[dict[str, Any]], *, key: str = "",
-              again: bool = False) -> Any:
+              again: bool = False, **thread: Any) -> Any:
         """chat.postMessage, with `key` in the metadata; with `again`, the message carrying
-        `key` that is already in the channel, if there is one, instead of a second copy."""
+        `key` that is already in the channel, if there is one, instead of a second copy.
+        `thread` is a thread reply's `thread_ts` (and `reply_broadcast`)."""
         if key and again and (earlier := self._sent_before(channel, key)) is not None:
             log.info("message %s was already in %s: not sent again", key, channel)
             return {"channel": channel, "ts": earlier["ts"]}
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = dict(thread)
         if key:
             extra["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
         return self.client.chat_postMessage(channel=channel, text=text, blocks=body,
