@@ -25,7 +25,7 @@ def write_chart(report: Report, path: str | Path) -> Path:
     from matplotlib.ticker import MaxNLocator
 
     metrics = [name for name in METRIC_NAMES
-               if any(name in m.numbers for pr in report.posts for m in pr.metrics)]
+               if any(name in m.numbers for facts in report.posts for m in facts.metrics)]
     metric_rows = -(-len(metrics) // 2)
     fig = plt.figure(figsize=(12.8, 3.6 * metric_rows + 0.6 * _label_count(report) + 2.4))
     grid = fig.add_gridspec(metric_rows + 1, 2, height_ratios=[3.6] * metric_rows
@@ -50,14 +50,14 @@ def write_chart(report: Report, path: str | Path) -> Path:
 
 
 def _metric_panel(ax, report: Report, name: str, mdates, locator) -> None:
-    for pr in report.posts:
-        points = [(m.at, m.numbers[name], m.major) for m in pr.metrics if name in m.numbers]
+    for facts in report.posts:
+        points = [(m.at, m.numbers[name], m.major) for m in facts.metrics if name in m.numbers]
         if not points:
             continue
         when = [datetime.fromtimestamp(at, UTC) for at, _, _ in points]
         values = [value for _, value, _ in points]
-        networks = sorted({link.network for link in pr.post.links})
-        label = f"Post {pr.post.number}" + (f" ({', '.join(networks)})" if networks else "")
+        networks = sorted({link.network for link in facts.post.links})
+        label = f"Post {facts.post.number}" + (f" ({', '.join(networks)})" if networks else "")
         (line,) = ax.plot(when, values, marker="o", linewidth=2, label=label)
         major = [(at, value) for at, (_, value, is_major) in zip(when, points, strict=True)
                  if is_major]
@@ -107,7 +107,7 @@ def _label_count(report: Report) -> int:
 
 def _time_span(report: Report) -> tuple[datetime, datetime] | None:
     """The metrics' first and last day, padded, so every panel has the same time axis."""
-    times = [m.at for pr in report.posts for m in pr.metrics]
+    times = [m.at for facts in report.posts for m in facts.metrics]
     if not times:
         return None
     pad = max((max(times) - min(times)) * 0.05, 3600)

@@ -74,8 +74,8 @@ def render_wikitext(report: Report, *, chart: str = "") -> str:
         out += ["", f"[[File:{_file_name(chart)}|thumb|upright=2.2|Each post's metrics over "
                 "time and the findings by label, "
                 f"{_nowiki(_period(report))}]]"]
-    for pr in report.posts:
-        out += ["", *_post_section(pr)]
+    for facts in report.posts:
+        out += ["", *_post_section(facts)]
     out += ["", "===Major reactions===", "", *_major_reactions(report.posts)]
     out += ["", "===Incidents===", "", *_incidents(report)]
     out += [
@@ -163,21 +163,22 @@ def _posts_table(posts: tuple[PostReport, ...]) -> list[str]:
     out = ['{| class="wikitable sortable"',
            "! Post !! Account !! State !! Published !! Time to approval !! Findings (final) !! "
            + " !! ".join(name.capitalize() for name in METRIC_NAMES)]
-    for pr in posts:
-        latest = _latest(pr)
-        links = "<br />".join(_link(link.url, link.network) for link in pr.post.links) or "—"
-        findings = ", ".join(_nowiki(f.label) for f in pr.post.current.verdict.findings) or "—"
-        approval = duration(pr.hours_to_approval) if pr.hours_to_approval is not None else "—"
-        cells = [f"[[#Post {pr.post.number}|{pr.post.number}]]", pr.post.current.draft.account,
-                 str(pr.post.state), links, approval, findings,
+    for facts in posts:
+        latest = _latest(facts)
+        links = "<br />".join(_link(link.url, link.network) for link in facts.post.links) or "—"
+        findings = ", ".join(_nowiki(f.label) for f in facts.post.current.verdict.findings) or "—"
+        approval = duration(facts.hours_to_approval) if facts.hours_to_approval is not None else "—"
+        number = facts.post.number
+        cells = [f"[[#Post {number}|{number}]]", facts.post.current.draft.account,
+                 str(facts.post.state), links, approval, findings,
                  *(str(latest.get(name, "")) for name in METRIC_NAMES)]
         out += ["|-", "| " + " || ".join(cells)]
     out.append("|}")
     return out
 
 
-def _post_section(pr: PostReport) -> list[str]:
-    post, current = pr.post, pr.post.current
+def _post_section(facts: PostReport) -> list[str]:
+    post, current = facts.post, facts.post.current
     out = [f"====Post {post.number}====",
            f"* Submitted {_day(post.created_at)} ({current.draft.account} account), "
            f"{len(post.versions)} version(s); {post.state}"]
@@ -185,8 +186,8 @@ def _post_section(pr: PostReport) -> list[str]:
         out.append(f"* Published on {_nowiki(link.network)} {_day(link.published_at)}: "
                    f"{_link(link.url, link.url)}"
                    + ("" if link.approved else " (without the communications team's approval)"))
-    if pr.hours_to_approval is not None:
-        out.append(f"* Approved after {duration(pr.hours_to_approval)}")
+    if facts.hours_to_approval is not None:
+        out.append(f"* Approved after {duration(facts.hours_to_approval)}")
     if post.override:
         out.append("* Error findings overridden: "
                    f"“{_nowiki(post.override.override_reason)}”")
@@ -198,11 +199,11 @@ def _post_section(pr: PostReport) -> list[str]:
         out.append("''The text was removed by the retention policy; the numbers are kept.''")
     else:
         out.append("<blockquote>" + _nowiki_lines(current.draft.text) + "</blockquote>")
-    if pr.metrics:
+    if facts.metrics:
         out += ['{| class="wikitable"',
                 "! When !! Network !! " + " !! ".join(n.capitalize() for n in METRIC_NAMES)
                 + " !! Notes"]
-        for m in pr.metrics:
+        for m in facts.metrics:
             notes = _nowiki(m.notes)
             out += ["|-", "| " + " || ".join([
                 _day(m.at), _nowiki(m.network) or "—",
@@ -213,15 +214,15 @@ def _post_section(pr: PostReport) -> list[str]:
 
 
 def _major_reactions(posts: tuple[PostReport, ...]) -> list[str]:
-    lines = [f"* Post {pr.post.number}, {_day(m.at)}: {_nowiki(m.notes)}"
-             for pr in posts for m in pr.metrics if m.major]
+    lines = [f"* Post {facts.post.number}, {_day(m.at)}: {_nowiki(m.notes)}"
+             for facts in posts for m in facts.metrics if m.major]
     return lines or ["None were recorded."]
 
 
 def _incidents(report: Report) -> list[str]:
     lines = []
-    for pr in report.posts:
-        lines += [_incident(i, f"under post {pr.post.number}") for i in pr.incidents]
+    for facts in report.posts:
+        lines += [_incident(i, f"under post {facts.post.number}") for i in facts.incidents]
     for i in report.other_incidents:
         lines.append(_incident(i, f"under post {i.post_number}, submitted outside this period"
                                if i.post_number else "not tied to a post"))
@@ -238,7 +239,7 @@ def _incident(incident, where: str) -> str:
 def _considerations(report: Report) -> list[str]:
     t = report.totals
     out = []
-    overridden = [pr.post.number for pr in report.posts if pr.post.override]
+    overridden = [facts.post.number for facts in report.posts if facts.post.override]
     if overridden:
         out.append(f"* {len(overridden)} post(s) went ahead with an error finding overridden "
                    f"by the communications team (post {', '.join(map(str, overridden))}).")
@@ -258,11 +259,11 @@ def _considerations(report: Report) -> list[str]:
 def _fixed_by_revision(report: Report) -> list[tuple[int, list[str]]]:
     """Each revised post with the labels its earlier versions had and its final one has not."""
     fixed = []
-    for pr in report.posts:
-        earlier = {f.label for v in pr.post.versions[:-1] for f in v.verdict.findings}
-        gone = sorted(earlier - pr.post.current.verdict.labels)
+    for facts in report.posts:
+        earlier = {f.label for v in facts.post.versions[:-1] for f in v.verdict.findings}
+        gone = sorted(earlier - facts.post.current.verdict.labels)
         if gone:
-            fixed.append((pr.post.number, gone))
+            fixed.append((facts.post.number, gone))
     return fixed
 
 
@@ -293,9 +294,9 @@ def _file_name(chart: str) -> str:
     return re.sub(r"[\[\]{}|#<>]", "-", name)
 
 
-def _latest(pr: PostReport) -> dict[str, int]:
+def _latest(facts: PostReport) -> dict[str, int]:
     latest: dict[str, int] = {}
-    for m in pr.metrics:
+    for m in facts.metrics:
         latest.update(m.numbers)
     return latest
 

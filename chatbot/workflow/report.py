@@ -120,7 +120,7 @@ def build_report(
             for n in post_rows.post_numbers(db, since, until)
             if (post := post_rows.load_post(db, n)) is not None
         )
-        numbers = {pr.post.number for pr in posts}
+        numbers = {facts.post.number for facts in posts}
         others = tuple(i for i in incidents_between(db, since, until)
                        if i.post_number not in numbers)
     return Report(since, until, now if now is not None else datetime.now(UTC).timestamp(),
@@ -153,8 +153,8 @@ def render_markdown(report: Report, *, chart: str = "") -> str:
         out.append(f"| {label} | {t.findings_all_versions.get(label, 0)} "
                    f"| {t.findings_final.get(label, 0)} |")
     out += ["", "## Posts"]
-    for pr in report.posts:
-        out += ["", *_post_markdown(pr)]
+    for facts in report.posts:
+        out += ["", *_post_markdown(facts)]
     if report.other_incidents:
         out += ["", "## Incidents not under a post of this report", ""]
         out += [f"- {_incident_line(i, with_post=True)}" for i in report.other_incidents]
@@ -178,16 +178,16 @@ def render_csv(report: Report) -> str:
     Each published link is a bare URL alone in its network's column (a post is published once
     per network), so a spreadsheet opens it with a click. Text a person wrote (a draft, its
     context, metrics notes) goes through `_cell`, so a spreadsheet never runs it as a formula."""
-    others = sorted({link.network for pr in report.posts for link in pr.post.links}
+    others = sorted({link.network for facts in report.posts for link in facts.post.links}
                     - set(NETWORKS))
     link_columns = (*NETWORKS, *others)
     at = CSV_COLUMNS.index(LINK_COLUMNS[-1]) + 1
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([*CSV_COLUMNS[:at], *(f"{host}_url" for host in others), *CSV_COLUMNS[at:]])
-    for pr in report.posts:
-        post, current = pr.post, pr.post.current
-        latest = {name: next((m.numbers[name] for m in reversed(pr.metrics)
+    for facts in report.posts:
+        post, current = facts.post, facts.post.current
+        latest = {name: next((m.numbers[name] for m in reversed(facts.metrics)
                               if name in m.numbers), "") for name in METRIC_NAMES}
         urls = {link.network: link.url for link in post.links}
         writer.writerow([_cell(value) for value in (
@@ -195,13 +195,13 @@ def render_csv(report: Report) -> str:
             post.state, len(post.versions), current.verdict.policy_version, current.draft.text,
             current.draft.context, *(urls.get(network, "") for network in link_columns),
             "; ".join(f"{f.level}:{f.label}:{f.rule}" for f in current.verdict.findings),
-            " ".join(pr.approvers), post.override.override_reason if post.override else "",
-            "" if pr.hours_to_approval is None else round(pr.hours_to_approval, 2),
-            _iso(post.published_at), int(pr.published_unapproved),
+            " ".join(facts.approvers), post.override.override_reason if post.override else "",
+            "" if facts.hours_to_approval is None else round(facts.hours_to_approval, 2),
+            _iso(post.published_at), int(facts.published_unapproved),
             *latest.values(),
-            " | ".join(f"{_iso(m.at)} {_numbers(m)}".strip() for m in pr.metrics),
-            sum(m.major for m in pr.metrics), len(pr.incidents), pr.reminders_sent,
-            pr.reminders_late, int(current.purged),
+            " | ".join(f"{_iso(m.at)} {_numbers(m)}".strip() for m in facts.metrics),
+            sum(m.major for m in facts.metrics), len(facts.incidents), facts.reminders_sent,
+            facts.reminders_late, int(current.purged),
         )])
     return buffer.getvalue()
 
@@ -242,40 +242,40 @@ def _post_report(db: Database, post: Post) -> PostReport:
 def _totals(posts: tuple[PostReport, ...], others: tuple[Incident, ...]) -> Totals:
     all_versions: Counter[str] = Counter()
     final: Counter[str] = Counter()
-    for pr in posts:
-        for version in pr.post.versions:
+    for facts in posts:
+        for version in facts.post.versions:
             all_versions.update(f.label for f in version.verdict.findings)
-        final.update(f.label for f in pr.post.current.verdict.findings)
+        final.update(f.label for f in facts.post.current.verdict.findings)
     return Totals(
         posts=len(posts),
-        by_state=dict(Counter(str(pr.post.state) for pr in posts)),
-        approval_hours=tuple(pr.hours_to_approval for pr in posts
-                             if pr.hours_to_approval is not None),
+        by_state=dict(Counter(str(facts.post.state) for facts in posts)),
+        approval_hours=tuple(facts.hours_to_approval for facts in posts
+                             if facts.hours_to_approval is not None),
         findings_all_versions=dict(all_versions),
         findings_final=dict(final),
-        reminders_sent=sum(pr.reminders_sent for pr in posts),
-        reminders_late=sum(pr.reminders_late for pr in posts),
-        incidents=sum(len(pr.incidents) for pr in posts) + len(others),
+        reminders_sent=sum(facts.reminders_sent for facts in posts),
+        reminders_late=sum(facts.reminders_late for facts in posts),
+        incidents=sum(len(facts.incidents) for facts in posts) + len(others),
         incidents_on_their_own=len(others),
-        published_unapproved=sum(pr.published_unapproved for pr in posts),
+        published_unapproved=sum(facts.published_unapproved for facts in posts),
     )
 
 
-def _post_markdown(pr: PostReport) -> list[str]:
-    post, current = pr.post, pr.post.current
+def _post_markdown(facts: PostReport) -> list[str]:
+    post, current = facts.post, facts.post.current
     out = [f"### Post {post.number} — {post.state} ({current.draft.account} account)", ""]
     out.append(f"- Submitted {_when(post.created_at)} by {post.poster}; "
                f"{len(post.versions)} version(s); policy version "
                f"{current.verdict.policy_version or 'unknown'}")
     for link in post.links:
         out.append(f"- Published on {link.network} {_when(link.published_at)}: {link.url}")
-    if pr.hours_to_approval is not None:
-        approvers = ", ".join(pr.approvers)
-        out.append(f"- Approved by {approvers} after {duration(pr.hours_to_approval)}")
+    if facts.hours_to_approval is not None:
+        approvers = ", ".join(facts.approvers)
+        out.append(f"- Approved by {approvers} after {duration(facts.hours_to_approval)}")
     if post.override:
         out.append(f"- Error findings overridden by {post.override.voter.user_id}: "
                    f"“{post.override.override_reason}”")
-    if pr.published_unapproved:
+    if facts.published_unapproved:
         out.append("- Published without the comms team's approval")
     if post.state is PostState.WITHDRAWN and post.withdrawn_at:
         out.append(f"- Withdrawn {_when(post.withdrawn_at)}")
@@ -288,18 +288,18 @@ def _post_markdown(pr: PostReport) -> list[str]:
         out += [f"> {line}" if line else ">" for line in current.draft.text.splitlines()]
     out += ["", "Findings (final version):" if current.verdict.findings else "No findings."]
     out += [_finding_line(f) for f in current.verdict.findings]
-    if pr.metrics:
+    if facts.metrics:
         out += ["", "Metrics over time:", "",
                 "| when | network | " + " | ".join(METRIC_NAMES) + " | notes |",
                 "|---|---|" + "---:|" * len(METRIC_NAMES) + "---|"]
-        for m in pr.metrics:
+        for m in facts.metrics:
             cells = [str(m.numbers.get(n, "")) for n in METRIC_NAMES]
             notes = m.notes.replace("|", "\\|")
             notes = f"**{notes}**" if m.major else notes
             out.append(f"| {_when(m.at)} | {m.network} | " + " | ".join(cells) + f" | {notes} |")
-    if pr.reminders_sent:
-        out += ["", f"Reminders sent: {pr.reminders_sent} ({pr.reminders_late} late)."]
-    for incident in pr.incidents:
+    if facts.reminders_sent:
+        out += ["", f"Reminders sent: {facts.reminders_sent} ({facts.reminders_late} late)."]
+    for incident in facts.incidents:
         out += ["", _incident_line(incident)]
     return out
 

@@ -204,10 +204,11 @@ def comms_message(post: Post, version: Version, approvals_required: int) -> Rend
     """A post as the comms team sees it: who, the draft, the findings, its state, and how
     to decide. An earlier version's message says it was superseded; a revision's message
     shows what changed since the version comms last saw (`revision_diff`)."""
-    n, v = post.number, version.number
+    n, shown_version = post.number, version.number
     draft = version.draft
-    header = (f"Post {n} · version {v} · from {post.poster.user_id} · {draft.account} account")
-    header_html = (f"<strong>Post {n}</strong> · version {v} · from "
+    header = (f"Post {n} · version {shown_version} · from {post.poster.user_id} · "
+              f"{draft.account} account")
+    header_html = (f"<strong>Post {n}</strong> · version {shown_version} · from "
                    f"{person(post.poster.user_id)} · {html.escape(draft.account)} account")
     standing = post_standing(post, approvals_required, version)
     state, state_html = state_line(standing)
