@@ -208,7 +208,11 @@ def test_every_rule_that_guesses_at_tone_keeps_its_own_warning_level(policy):
                 "personal-snark-reply-about-org",
                 "snark-condescension",
                 "snark-insult", "personal-snark-at-work-people", "model-incivility-tone",
-                "snark-sarcasm-at-people", "snark-rebuke", "personal-snark-rebuke-of-work-people"}
+                "snark-sarcasm-at-people", "snark-rebuke", "personal-snark-rebuke-of-work-people",
+                "snark-eye-roll", "sarcasm-mock-thanks-for-a-failure", "snark-mock-thanks-to-people",
+                "sarcasm-praising-a-failure", "sarcasm-applauding-a-mishap",
+                "personal-snark-sarcasm-at-work-people",
+                "personal-snark-mock-thanks-to-work-people"}
     levels = {r.id: r.level for r in policy.rules if r.label in {"sarcasm", "snark"}}
     assert set(levels) == guessing
     assert set(levels.values()) == {"warning"}
