@@ -154,3 +154,58 @@ def test_which_spelling_an_exact_alias_needs_does_not_depend_on_the_hash_seed(tm
         for seed in range(6)
     }
     assert seen == {"[1, 0]\n"}
+
+
+def _one_list(tmp_path: Path, entries: list[dict]):
+    from chatbot.policy.names import load_name_list
+
+    path = tmp_path / "people.json"
+    path.write_text(json.dumps({"kind": "politician", "sources": [{"licence": "CC0"}],
+                                "entries": entries}), encoding="utf-8")
+    return load_name_list(path, "politicians")
+
+
+def named(names, text: str) -> list[str]:
+    from chatbot.policy.normalise import normalise
+
+    return sorted({h.entity.name for h in names.find(normalise(text))})
+
+
+def test_initials_are_found_however_they_are_spaced(tmp_path):
+    names = _one_list(tmp_path, [{"name": "D. K. Shivakumar",
+                                  "aliases": ["D.K. Shivakumar", "ಡಿ.ಕೆ. ಶಿವಕುಮಾರ್"]}])
+    for text in ("DK Shivakumar spoke", "D.K.Shivakumar spoke", "D K Shivakumar spoke",
+                 "ಡಿ. ಕೆ. ಶಿವಕುಮಾರ್ ಅವರ ಯೋಜನೆ", "ಡಿಕೆ ಶಿವಕುಮಾರ್ ಹೇಳಿದರು"):
+        assert named(names, text) == ["D. K. Shivakumar"], text
+
+
+def test_an_initial_that_is_a_word_keeps_its_dot(tmp_path):
+    names = _one_list(tmp_path, [{"name": "A. Raja"}])
+    assert named(names, "A Raja spoke in Nilgiris") == []  # "a raja" is English
+    assert named(names, "A.Raja spoke in Nilgiris") == ["A. Raja"]
+
+
+def test_a_name_is_found_with_the_case_ending_that_rewrites_its_end(tmp_path):
+    names = _one_list(tmp_path, [
+        {"name": "M. K. Stalin", "aliases": ["ஸ்டாலின்"]},
+        {"name": "Pinarayi Vijayan", "aliases": ["പിണറായി വിജയൻ"]},
+        {"name": "Tamilaga Vettri Kazhagam", "aliases": ["தமிழக வெற்றிக் கழகம்"]},
+    ])
+    assert named(names, "ஸ்டாலினை ஆதரிப்போம்") == ["M. K. Stalin"]  # virama → vowel sign
+    assert named(names, "ஸ்டாலினுக்கு வாழ்த்து") == ["M. K. Stalin"]
+    assert named(names, "പിണറായി വിജയന്റെ സർക്കാർ") == ["Pinarayi Vijayan"]  # chillu ൻ → ന
+    assert named(names, "தமிழக வெற்றிக் கழகத்தின் மாநாடு") == ["Tamilaga Vettri Kazhagam"]
+    assert named(names, "தமிழக வெற்றிக் கழக மாநாடு") == ["Tamilaga Vettri Kazhagam"]
+
+
+def test_a_stem_without_its_ending_is_not_the_name(tmp_path):
+    names = _one_list(tmp_path, [{"name": "Pinarayi Vijayan", "aliases": ["പിണറായി വിജയൻ"]},
+                                 {"name": "Stalin", "aliases": ["ஸ்டாலின்"]}])
+    assert named(names, "പിണറായി വിജയന കാണാം") == []  # no vowel sign after the stem
+    assert named(names, "ஸ்டாலின") == []
+
+
+def test_a_written_alias_is_never_taken_by_another_entitys_spelling(tmp_path):
+    names = _one_list(tmp_path, [{"name": "K. Rao"}, {"name": "Kishore Rao", "aliases": ["K Rao"]}])
+    assert named(names, "K Rao won") == ["Kishore Rao"]
+    assert named(names, "K.Rao won") == ["K. Rao"]

@@ -154,3 +154,91 @@ def test_named_entities_are_where_the_rules_need_them():
     assert owner(bra, "wikipedia") is None and owner(bra, "firefox") is None
     handles = {h for e in pol["entries"] for h in e["handles"]}
     assert {"narendramodi", "rahulgandhi", "mamataofficial"} <= handles
+
+
+def _owner(data, alias, case=False):
+    for e in data["entries"]:
+        if e["case"] == case and (alias in e["aliases"] if case else
+                                  fold(alias) in {fold(a) for a in e["aliases"]}):
+            return e["name"]
+    return None
+
+
+def _load(name):
+    return json.loads((NAMES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("alias, person", [
+    ("Pinarayi", "Pinarayi Vijayan"), ("പിണറായി സർക്കാർ", "Pinarayi Vijayan"),
+    ("yogi ji", "Yogi Adityanath"), ("योगी सरकार", "Yogi Adityanath"),
+    ("ஸ்டாலின்", "M. K. Stalin"), ("CM Stalin", "M. K. Stalin"),
+    ("মমতা বন্দ্যোপাধ্যায়", "Mamata Banerjee"), ("ନବୀନ ପଟ୍ଟନାୟକ", "Naveen Patnaik"),
+    ("Revanth Reddy", "A. Revanth Reddy"), ("చంద్రబాబు", "N. Chandrababu Naidu"),
+    ("KCR", "K. Chandrashekar Rao"), ("ಸಿದ್ದರಾಮಯ್ಯ", "Siddaramaiah"),
+    ("DK Shivakumar", "D. K. Shivakumar"), ("ਭਗਵੰਤ ਮਾਨ", "Bhagwant Mann"),
+    ("ભૂપેન્દ્ર પટેલ", "Bhupendra Patel"), ("फडणवीस", "Devendra Fadnavis"),
+    ("Eknath Shinde", "Eknath Shinde"), ("Uddhav saheb", "Uddhav Thackeray"),
+    ("হিমন্ত বিশ্ব শৰ্মা", "Himanta Biswa Sarma"), ("ମୋହନ ମାଝୀ", "Mohan Charan Majhi"),
+    ("Ajit Dada", "Ajit Pawar"), ("उदयनिधि", "Udhayanidhi Stalin"),
+    ("ଭି.କେ. ପାଣ୍ଡିଆନ", "V. K. Pandian"), ("ઇસુદાન ગઢવી", "Isudan Gadhvi"),
+    ("സുരേഷ് ഗോപി", "Suresh Gopi"), ("திருமாவளவன்", "Thol. Thirumavalavan"),
+    ("Corbyn", "Jeremy Corbyn"),
+])
+def test_the_leaders_people_write_in_short_or_in_their_script_are_listed(alias, person):
+    assert _owner(_load("politicians"), alias) == person
+
+
+def test_first_names_and_common_words_are_still_nobody():
+    pol, bra = _load("politicians"), _load("brands")
+    for word in ("stalin", "jagan", "naveen", "himanta", "revanth", "mamata di", "nitish ji",
+                 "दादा", "edappadi"):
+        assert _owner(pol, word) is None, word
+    for word in ("nandini", "santoor", "nirma", "aashirvaad", "fortune", "maaza", "kurkure",
+                 "naukri", "balaji"):
+        assert _owner(bra, word) is None, word
+    assert _owner(bra, "Kurkure", case=True) == "Kurkure (snack)"
+
+
+@pytest.mark.parametrize("alias, party, case", [
+    ("কংগ্ৰেছ", "Indian National Congress", False), ("Congress ko", "Indian National Congress", False),
+    ("YCP", "YSR Congress Party", False), ("వైసీపీ", "YSR Congress Party", False),
+    ("MVA", "Maha Vikas Aghadi", True), ("NDA govt", "National Democratic Alliance", False),
+    ("ভাৰতীয় জনতা পাৰ্টী", "Bharatiya Janata Party", False),
+])
+def test_parties_are_listed_in_every_form_people_write(alias, party, case):
+    assert _owner(_load("parties"), alias, case=case) == party
+
+
+def test_a_state_unit_handle_names_its_party():
+    handles = {h: e["name"] for e in _load("parties")["entries"] for h in e["handles"]}
+    assert handles["bjp4karnataka"] == "Bharatiya Janata Party"
+    assert handles["incmaharashtra"] == "Indian National Congress"
+
+
+@pytest.mark.parametrize("alias, brand", [
+    ("Rapido", "Rapido"), ("ரேபிடோ", "Rapido"), ("ज़ेप्टो", "Zepto"), ("Lenskart", "Lenskart"),
+    ("തനിഷ്ക്", "Tanishq"), ("Amul", "Amul"), ("হলদিরাম", "Haldiram's"), ("Parle-G", "Parle"),
+    ("Verka", "Verka"), ("ನಂದಿನಿ ಹಾಲು", "Nandini (KMF)"), ("Malabar Gold", "Malabar Gold and Diamonds"),
+    ("ലുലു മാൾ", "Lulu Hypermarket"), ("Balaji Wafers", "Balaji Wafers"),
+])
+def test_indian_consumer_brands_are_listed_in_latin_and_their_scripts(alias, brand):
+    assert _owner(_load("brands"), alias) == brand
+
+
+def test_the_shipped_lists_find_names_in_drafts_and_not_in_neutral_words():
+    from chatbot.policy.names import load_name_list
+    from chatbot.policy.normalise import normalise
+
+    lists = [load_name_list(NAMES / f"{n}.json", n) for n in LISTS]
+
+    def found(text):
+        return {h.entity.name for lst in lists for h in lst.find(normalise(text))}
+
+    assert "M. K. Stalin" in found("முதல்வர் ஸ்டாலினை சந்தித்தோம்")
+    assert "Pinarayi Vijayan" in found("പിണറായി സർക്കാരിന്റെ പദ്ധതി")
+    assert "D. K. Shivakumar" in found("ಡಿ. ಕೆ. ಶಿವಕುಮಾರ್ ಅವರ ಯೋಜನೆ")
+    assert "Tamilaga Vettri Kazhagam" in found("தமிழக வெற்றிக் கழக மாநாடு")
+    for neutral in ("Stalin's purges in the 1930s", "Nandini Sharma won the photo contest",
+                    "A visit to the Jagannath temple in Puri", "జగన్నాథ రథయాత్ర",
+                    "The edit-a-thon at Nirma University", "Congress of the Indian History Society"):
+        assert found(neutral) == set(), neutral
