@@ -9,9 +9,10 @@ a typical post however many rules share a term list.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-from chatbot.policy.gates import TermGroup
+from chatbot.policy.gates import TermGroup, clause_score
 from chatbot.policy.media import MediaItem, media_items
 from chatbot.policy.model import LABELS, Draft, Finding
 from chatbot.policy.names import NameHit, NameList
@@ -27,33 +28,102 @@ REPOSTABLE = frozenset(LABELS) - {"org-voice", "repost-of-violation"}
 
 def check_rules(draft: Draft, policy: Policy) -> list[Finding]:
     """Every finding the policy's active rules make on `draft`, in the order of the text."""
+    plan = _plan(policy, draft.account)
     context = _Context.of(draft, policy)
+    present = context.present
     findings: list[Finding] = []
     quoted_hits: list[tuple[Rule, tuple[int, int]]] = []
-    repost_rules: list[Rule] = []
-    for rule in policy.matched_rules(draft.account):
-        if rule.match.repost_of:
-            repost_rules.append(rule)
-        elif rule.match.media:
-            for finding in _media_findings(rule, context.media):
-                findings.append(finding)
-                quoted = finding.span and context.structure.kind_at(finding.span[0]) == "quoted"
-                if quoted and rule.label in REPOSTABLE:
-                    quoted_hits.append((rule, finding.span))
-        else:
-            hit = context.first_hit(rule)
-            if hit is None:
-                continue
-            span, kind, named = hit
-            findings.append(_finding(rule, span, named=named))
-            if kind == "quoted" and rule.label in REPOSTABLE:
-                quoted_hits.append((rule, span))
-    for rule in repost_rules:
-        if quoted_hits:
-            first_span = min(span for _, span in quoted_hits)
-            carried = sorted({r.label for r, _ in quoted_hits})
+    for rule in plan.media:
+        for finding in _media_findings(rule, context.media):
+            findings.append(finding)
+            quoted = finding.span and context.structure.kind_at(finding.span[0]) == "quoted"
+            if quoted and rule.label in REPOSTABLE:
+                quoted_hits.append((rule, finding.span))
+    rules, needs = plan.rules, plan.needs
+    for i in plan.candidates(present):
+        rule = rules[i]
+        if not all(group.opens(present) for group in needs[i]):
+            continue  # a group the rule needs cannot hit: not one of its literals is here
+        hit = context.first_hit(rule)
+        if hit is None:
+            continue
+        span, kind, named = hit
+        findings.append(_finding(rule, span, named=named))
+        if kind == "quoted" and rule.label in REPOSTABLE:
+            quoted_hits.append((rule, span))
+    if quoted_hits:
+        first_span = min(span for _, span in quoted_hits)
+        carried = sorted({r.label for r, _ in quoted_hits})
+        for rule in plan.repost:
             findings.append(_finding(rule, first_span, carried=carried))
     return _deduplicate(findings)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The rules the engine matches on one account's drafts, worked out once per policy:
+    media rules, repost rules, and the rules matched on the text, each with the groups that
+    must all be able to hit (`all` and `requires`) and indexed by one clause of literals, so a
+    draft visits only the rules one of whose key literals it contains. The order in which the
+    rules are visited changes nothing: findings are sorted by place and rule at the end."""
+
+    rules: tuple[Rule, ...]
+    needs: tuple[tuple[TermGroup, ...], ...]
+    #: For each key literal, the rules (bit i for rules[i]) that it opens.
+    index: dict[str, int]
+    #: The rules with no key clause (a name list, a pattern without a gate): always visited.
+    always: int
+    media: tuple[Rule, ...]
+    repost: tuple[Rule, ...]
+
+    @classmethod
+    def of(cls, matched: tuple[Rule, ...]) -> _Plan:
+        rules = tuple(r for r in matched if not r.match.repost_of and not r.match.media)
+        needs: list[tuple[TermGroup, ...]] = []
+        index: dict[str, int] = {}
+        always = 0
+        for i, rule in enumerate(rules):
+            groups = tuple({id(g): g for g in (*rule.match.all, *rule.match.requires)}.values())
+            needs.append(tuple(g for g in groups if g.gate is not None))
+            clauses = [c for g in needs[-1] for c in g.clauses]
+            if not clauses:
+                always |= 1 << i
+                continue
+            key = max(clauses, key=clause_score)
+            for literal in key:
+                index[literal] = index.get(literal, 0) | 1 << i
+        return cls(
+            rules=rules,
+            needs=tuple(needs),
+            index=index,
+            always=always,
+            media=tuple(r for r in matched if r.match.media and not r.match.repost_of),
+            repost=tuple(r for r in matched if r.match.repost_of),
+        )
+
+    def candidates(self, present: set[str]) -> Iterator[int]:
+        """The numbers of the rules a draft with these gate literals opens, in order."""
+        mask = self.always
+        index = self.index
+        for literal in present:
+            bits = index.get(literal)
+            if bits:
+                mask |= bits
+        while mask:
+            low = mask & -mask
+            yield low.bit_length() - 1
+            mask ^= low
+
+
+def _plan(policy: Policy, account: str) -> _Plan:
+    """The policy's plan for `account`, kept on the policy object (a fork inherits it)."""
+    plans = policy.__dict__.get("_engine_plans")
+    if plans is None:
+        plans = policy.__dict__["_engine_plans"] = {}
+    plan = plans.get(account)
+    if plan is None:
+        plan = plans[account] = _Plan.of(policy.matched_rules(account))
+    return plan
 
 
 @dataclass(frozen=True)
@@ -83,67 +153,102 @@ def model_reach(draft: Draft, policy: Policy) -> Reach:
     )
 
 
-@dataclass
 class _Context:
-    """One draft, normalised and parsed once, with a cache of each pattern's hits."""
+    """One draft, normalised once; its structure, sentences and media worked out when a rule
+    first needs them; with a cache of each pattern group's hits."""
 
-    draft: Draft
-    norm: Normalised
-    structure: Structure
-    sentence_starts: list[int]
-    sentence_spans: list[tuple[int, int]]
-    media: list[MediaItem]
-    hits: dict[int, list[tuple[int, int]]]
-    present: set[str]
-    #: Each name list's hits, found once per draft; and the entity at each hit's span.
-    names: dict[str, list[NameHit]] = field(default_factory=dict)
-    entities: dict[tuple[int, int], str] = field(default_factory=dict)
+    def __init__(self, draft: Draft, policy: Policy, norm: Normalised, present: set[str]) -> None:
+        self.draft = draft
+        self.policy = policy
+        self.norm = norm
+        self.present = present
+        self.hits: dict[int, list[tuple[int, int]]] = {}
+        #: Each name list's hits, found once per draft; and the entity at each hit's span.
+        self.names: dict[str, list[NameHit]] = {}
+        self.entities: dict[tuple[int, int], str] = {}
+        self._structure: Structure | None = None
+        self._sentences: tuple[list[int], list[tuple[int, int]]] | None = None
+        self._media: list[MediaItem] | None = None
+        self._reply_words: str | None = None
 
     @classmethod
     def of(cls, draft: Draft, policy: Policy) -> _Context:
         norm = normalise(draft.text)
-        spans = sentences(norm.text)
-        present = policy.gates.present(norm.text)
-        return cls(
-            draft=draft,
-            norm=norm,
-            structure=parse_structure(
-                draft.text, any(m.spans(norm.text, present) for m in policy.repost_markers)
-            ),
-            sentence_starts=[s for s, _ in spans],
-            sentence_spans=spans,
-            media=media_items(norm, draft.media, policy.media, present),
-            hits={},
-            present=present,
-        )
+        return cls(draft, policy, norm, policy.gates.present(norm.text))
+
+    @property
+    def structure(self) -> Structure:
+        structure = self._structure
+        if structure is None:
+            norm, present = self.norm, self.present
+            marker = any(m.spans(norm.text, present) for m in self.policy.repost_markers)
+            structure = self._structure = parse_structure(self.draft.text, marker)
+        return structure
+
+    @property
+    def sentence_spans(self) -> list[tuple[int, int]]:
+        return self._sentence_index()[1]
+
+    @property
+    def sentence_starts(self) -> list[int]:
+        return self._sentence_index()[0]
+
+    def _sentence_index(self) -> tuple[list[int], list[tuple[int, int]]]:
+        known = self._sentences
+        if known is None:
+            spans = sentences(self.norm.text)
+            known = self._sentences = ([s for s, _ in spans], spans)
+        return known
+
+    @property
+    def media(self) -> list[MediaItem]:
+        media = self._media
+        if media is None:
+            policy = self.policy
+            media = self._media = media_items(self.norm, self.draft.media, policy.media,
+                                              self.present)
+        return media
 
     def first_hit(self, rule: Rule) -> tuple[tuple[int, int], str, list[str]] | None:
         """The span (original text), part (own/quoted) and the entities named in the window of
         the rule's first match, if any."""
         match = rule.match
-        anchor = match.all[0]
-        if anchor.gate is not None and anchor.gate.isdisjoint(self.present):
-            return None  # most rules end here: not one literal they need is in the draft
-        anchors = self._hits(anchor)
+        if (match.reply is not None or match.reply_to) and not self._addressed(rule):
+            return None
+        anchors = self._hits(match.all[0])
         if not anchors:
             return None
-        if not self._addressed(rule):
-            return None
-        if self._excused(match.unless):
-            return None
-        if not all(self._hits(p) for p in match.requires):
-            return None
+        for group in match.requires:
+            if not self._hits(group):
+                return None
+        rest = match.all[1:]
+        for group in rest:
+            if not self._hits(group):
+                return None  # no hit anywhere, so none in any anchor's window
+        where = match.where
         for start, end in anchors:
-            kind = self.structure.kind_at(self.norm.origin[start]) if self.norm.origin else "own"
-            if match.where != "any" and kind != match.where:
+            kind = self._kind(start)
+            if where != "any" and kind != where:
                 continue
             window = self._window(start, match.within, kind)
-            if not all(self._inside(p, window) for p in match.all[1:]):
+            if not all(self._inside(p, window) for p in rest):
                 continue
             if any(self._inside(p, window) for p in match.none):
                 continue
+            if self._excused(match.unless):
+                return None
             return self.norm.span(start, end), kind, self._named(match.all, window)
         return None
+
+    def _kind(self, start: int) -> str:
+        """Own words or quoted, at a normalised index."""
+        origin = self.norm.origin
+        if not origin:
+            return "own"
+        segments = self.structure.segments
+        if len(segments) == 1:
+            return segments[0].kind  # it spans the whole draft
+        return self.structure.kind_at(origin[start])
 
     def _named(self, groups: tuple[TermGroup, ...], window: tuple[int, int]) -> list[str]:
         lo, hi = window
@@ -169,9 +274,11 @@ class _Context:
         """Whether an `unless` pattern is anywhere in the draft: in its words, or in a link
         (URLs are masked for every other pattern, but a link to the FAQ for Article Subjects is
         what the policy asks a reply to give)."""
+        if not unless:
+            return False
         if any(self._hits(p) for p in unless):
             return True
-        if not unless or "/" not in self.draft.text:
+        if "/" not in self.draft.text:
             return False
         links = " ".join(m.group(0).lower() for m in URL.finditer(self.draft.text))
         return bool(links) and any(p.search(links) for p in unless)
@@ -183,8 +290,11 @@ class _Context:
         if match.reply is not None and (target is not None) != match.reply:
             return False
         if match.reply_to:
-            # Folded as the patterns are ("official" → "oficial": a repeated letter read once).
-            words = normalise(handle_words(target)).text if target else ""
+            words = self._reply_words
+            if words is None:
+                # Folded as the patterns are ("official" → "oficial": a repeated letter once).
+                words = normalise(handle_words(target)).text if target else ""
+                self._reply_words = words
             return bool(words) and any(p.search(words) for p in match.reply_to)
         return True
 
@@ -208,9 +318,11 @@ class _Context:
 
     def _window(self, position: int, within: str, kind: str) -> tuple[int, int]:
         """The sentence around `position`, or the whole part (own or quoted) it belongs to."""
-        if within == "sentence" and self.sentence_spans:
-            i = bisect.bisect_right(self.sentence_starts, position) - 1
-            return self.sentence_spans[max(i, 0)]
+        if within == "sentence":
+            spans = self.sentence_spans
+            if spans:
+                i = bisect.bisect_right(self.sentence_starts, position) - 1
+                return spans[max(i, 0)]
         lo, hi = 0, len(self.norm.text)
         origin = self.norm.origin
         for segment in self.structure.segments:

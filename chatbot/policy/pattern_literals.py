@@ -53,11 +53,20 @@ class Other:
     """Anything that can match without a literal: `.`, `\\b`, `\\w`, `^`, a lookaround."""
 
 
+@dataclass(frozen=True)
+class Anchor(Other):
+    """An `Other` that matches no character at all, only a position: `^`, `$`, `\\b`, `\\B`,
+    `\\A`, `\\Z`, a lookaround. What follows it starts where it stands (a gate's start
+    literals look through it)."""
+
+
 #: One element of a parsed sequence; a plain `str` is one literal character.
 Item = str | Group | Branch | Repeat | CharSet | Other
 
 #: Escapes that match a class of characters or a position, never one literal character.
 CLASS_ESCAPES = frozenset("dDsSwWbBAZ")
+#: Those of them that match a position only.
+POSITION_ESCAPES = frozenset("bBAZ")
 #: Escapes that stand for one control character.
 CONTROL_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
 #: Inline flags that change nothing about which literals a match needs (m, s, u, a, L).
@@ -107,7 +116,9 @@ class _Reader:
             return self.charset()
         if ch == "\\":
             return self.escape()
-        if ch in ".^$":
+        if ch in "^$":
+            return Anchor()
+        if ch == ".":
             return Other()
         if ch in "*+?":
             raise Unsure(f"nothing to repeat at {self.i - 1}")
@@ -208,6 +219,8 @@ class _Reader:
             raise Unsure("trailing backslash")
         ch = self.p[self.i]
         self.i += 1
+        if ch in POSITION_ESCAPES:
+            return Anchor()
         if ch in CLASS_ESCAPES:
             return Other()
         if ch.isdigit():
@@ -247,8 +260,8 @@ class _Reader:
         )
 
 
-def _lookaround(items: list[Item]) -> Other:
-    return Other()  # it reads text a match need not contain
+def _lookaround(items: list[Item]) -> Anchor:
+    return Anchor()  # it reads text a match need not contain, and consumes none
 
 
 def _escaped_literal(ch: str) -> str:
