@@ -9,7 +9,6 @@ a typical post however many rules share a term list.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from chatbot.policy.gates import TermGroup, clause_score
@@ -40,17 +39,28 @@ def check_rules(draft: Draft, policy: Policy) -> list[Finding]:
             if quoted and rule.label in REPOSTABLE:
                 quoted_hits.append((rule, finding.span))
     rules, needs = plan.rules, plan.needs
-    for i in plan.candidates(present):
-        rule = rules[i]
-        if not all(group.opens(present) for group in needs[i]):
-            continue  # a group the rule needs cannot hit: not one of its literals is here
-        hit = context.first_hit(rule)
-        if hit is None:
-            continue
-        span, kind, named = hit
-        findings.append(_finding(rule, span, named=named))
-        if kind == "quoted" and rule.label in REPOSTABLE:
-            quoted_hits.append((rule, span))
+    mask = plan.always
+    index = plan.index
+    for literal in present:
+        bits = index.get(literal)
+        if bits:
+            mask |= bits
+    while mask:  # each rule a key literal opens, in policy order
+        low = mask & -mask
+        mask ^= low
+        i = low.bit_length() - 1
+        for clause in needs[i]:
+            if clause.isdisjoint(present):
+                break  # a group the rule needs cannot hit: not one of its literals is here
+        else:
+            hit = context.first_hit(rules[i])
+            if hit is None:
+                continue
+            rule = rules[i]
+            span, kind, named = hit
+            findings.append(_finding(rule, span, named=named))
+            if kind == "quoted" and rule.label in REPOSTABLE:
+                quoted_hits.append((rule, span))
     if quoted_hits:
         first_span = min(span for _, span in quoted_hits)
         carried = sorted({r.label for r, _ in quoted_hits})
@@ -68,7 +78,8 @@ class _Plan:
     rules are visited changes nothing: findings are sorted by place and rule at the end."""
 
     rules: tuple[Rule, ...]
-    needs: tuple[tuple[TermGroup, ...], ...]
+    #: For each rule, the clauses of every group it needs: each must meet a draft it fires on.
+    needs: tuple[tuple[frozenset[str], ...], ...]
     #: For each key literal, the rules (bit i for rules[i]) that it opens.
     index: dict[str, int]
     #: The rules with no key clause (a name list, a pattern without a gate): always visited.
@@ -79,13 +90,14 @@ class _Plan:
     @classmethod
     def of(cls, matched: tuple[Rule, ...]) -> _Plan:
         rules = tuple(r for r in matched if not r.match.repost_of and not r.match.media)
-        needs: list[tuple[TermGroup, ...]] = []
+        needs: list[tuple[frozenset[str], ...]] = []
         index: dict[str, int] = {}
         always = 0
         for i, rule in enumerate(rules):
-            groups = tuple({id(g): g for g in (*rule.match.all, *rule.match.requires)}.values())
-            needs.append(tuple(g for g in groups if g.gate is not None))
-            clauses = [c for g in needs[-1] for c in g.clauses]
+            groups = (*rule.match.all, *rule.match.requires)
+            clauses = list(dict.fromkeys(c for g in groups if g.gate is not None
+                                         for c in g.clauses))
+            needs.append(tuple(sorted(clauses, key=clause_score, reverse=True)))
             if not clauses:
                 always |= 1 << i
                 continue
@@ -100,19 +112,6 @@ class _Plan:
             media=tuple(r for r in matched if r.match.media and not r.match.repost_of),
             repost=tuple(r for r in matched if r.match.repost_of),
         )
-
-    def candidates(self, present: set[str]) -> Iterator[int]:
-        """The numbers of the rules a draft with these gate literals opens, in order."""
-        mask = self.always
-        index = self.index
-        for literal in present:
-            bits = index.get(literal)
-            if bits:
-                mask |= bits
-        while mask:
-            low = mask & -mask
-            yield low.bit_length() - 1
-            mask ^= low
 
 
 def _plan(policy: Policy, account: str) -> _Plan:

@@ -119,48 +119,39 @@ def _fold_run(text: str, start: int, end: int, out: list[str], origin: list[int]
         for i in range(start, end):
             _emit(_FOLDED.get(text[i]) or _fold(text[i]), i, out, origin)
         return
-    if _HAS_INVISIBLE.search(folded) is None:
-        # Nearly all text: only repeated letters drop, so the kept text is a few slices; the
-        # same result as the loop below, which also handles invisible characters.
-        lo = 1 if out and folded[0] == out[-1] and folded[0].isalpha() else 0
-        for m in _WORD_REPEATS.finditer(folded):
-            if _LETTER.match(m.group(1)) is None:
-                continue  # a repeated digit or underscore stays
-            cut = m.start() + 1
-            if cut > lo:
+    # Pieces between what folding drops (a letter's repeats, invisible characters) are copied
+    # in slices with their indices; a piece's first letter drops when it repeats the last one
+    # kept (`a\u200ba` reads `a`). `(\w)\1+` is five times faster to scan for than a letter
+    # class; a repeated digit or underscore it finds is kept.
+    last = out[-1] if out else ""
+    kept = 0
+    for m in _DROP_FAST.finditer(folded):
+        letter = m.group(1)
+        if letter is not None and _LETTER.match(letter) is None:
+            continue
+        cut = m.start()
+        if kept < cut:
+            lo = kept + 1 if folded[kept] == last and last.isalpha() else kept
+            if lo < cut:
                 out.extend(folded[lo:cut])
                 origin.extend(range(start + lo, start + cut))
-            lo = m.end()
+                last = folded[cut - 1]
+        if letter is not None and not (letter == last and letter.isalpha()):
+            out.append(letter)
+            origin.append(start + cut)
+            last = letter
+        kept = m.end()
+    if kept < len(folded):
+        lo = kept + 1 if folded[kept] == last and last.isalpha() else kept
         out.extend(folded[lo:])
         origin.extend(range(start + lo, end))
-        return
-    kept = 0
-    for m in _DROP.finditer(folded):
-        _keep(folded, start, kept, m.start(), out, origin)
-        if m.group(1):  # a run of one letter: keep its first, unless it repeats the last kept
-            _keep(folded, start, m.start(), m.start() + 1, out, origin)
-        kept = m.end()
-    _keep(folded, start, kept, len(folded), out, origin)
 
 
-def _keep(folded: str, start: int, lo: int, hi: int, out: list[str], origin: list[int]) -> None:
-    """Append folded[lo:hi], dropping its first letter if it repeats the last one kept."""
-    if lo >= hi:
-        return
-    if out and folded[lo] == out[-1] and folded[lo].isalpha():
-        lo += 1
-    out.extend(folded[lo:hi])
-    origin.extend(range(start + lo, start + hi))
-
-
-#: What folding drops inside a run: a letter repeated (kept once) and invisible characters.
-_DROP = re.compile(r"([^\W\d_])\1+|[" + "".join(sorted(INVISIBLE)) + "]")
-#: The same two apart, for a run without invisible characters, which drops only repeats: any
-#: repeated word character (five times faster to scan for than `[^\W\d_]`), kept when it is
-#: not a letter.
-_WORD_REPEATS = re.compile(r"(\w)\1+")
+#: What folding drops inside a run: a letter repeated (kept once) and invisible characters,
+#: found as any repeated word character (five times faster to scan for than a letter class;
+#: a repeated digit or underscore is kept).
+_DROP_FAST = re.compile(r"(\w)\1+|[" + "".join(sorted(INVISIBLE)) + "]")
 _LETTER = re.compile(r"[^\W\d_]")
-_HAS_INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
 
 
 #: Each character's folded form (NFKC, case-folded, invisibles dropped), computed once.
