@@ -125,7 +125,8 @@ def _groups(policy):
     (r"(?:^|(?<=\n))(?:rt|qt) @", {"rt", "qt"}),
     (r"[#@]vote", {"#", "@"}),
     (r"\w+ for", None),               # begins with any word
-    (r"(photo )?credit", None),        # may begin with either
+    (r"(photo )?credit", {"photo ", "credit"}),  # may begin with either
+    (r"(photo )?\w+", None),
     (r"(?:^|(?<=\n))[^\S\n]*📷", None),
 ])
 def test_start_literals_are_what_every_match_begins_with(pattern, starts):

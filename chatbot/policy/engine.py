@@ -17,7 +17,13 @@ from chatbot.policy.model import LABELS, Draft, Finding
 from chatbot.policy.names import NameHit, NameList
 from chatbot.policy.normalise import URL, Normalised, normalise, sentences
 from chatbot.policy.rules import Policy, Rule
-from chatbot.policy.structure import Segment, Structure, handle_words, parse_structure
+from chatbot.policy.structure import (
+    REPLY,
+    Segment,
+    Structure,
+    handle_words,
+    parse_structure,
+)
 
 #: Labels whose presence in a quoted part makes the post a repost of a violation: everything
 #: the first list of the policy forbids ("Do not retweet or repost anything that contains any
@@ -285,7 +291,7 @@ class _Context:
     def _addressed(self, rule: Rule) -> bool:
         """Whether the draft is (or is not) a reply as `reply` asks, to an account whose handle
         `reply_to` reads."""
-        match, target = rule.match, self.structure.reply_to
+        match, target = rule.match, self._reply_target()
         if match.reply is not None and (target is not None) != match.reply:
             return False
         if match.reply_to:
@@ -296,6 +302,13 @@ class _Context:
                 self._reply_words = words
             return bool(words) and any(p.search(words) for p in match.reply_to)
         return True
+
+    def _reply_target(self) -> str | None:
+        """The handle the draft opens with (the structure's `reply_to`, without the rest)."""
+        if self._structure is not None:
+            return self._structure.reply_to
+        reply = REPLY.match(self.draft.text)
+        return reply.group(1) if reply else None
 
     def _hits(self, pattern: TermGroup) -> list[tuple[int, int]]:
         found = self.hits.get(id(pattern))

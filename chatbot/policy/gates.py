@@ -211,19 +211,29 @@ class TermGroup:
             chosen = (patterns[i] for i in numbers if patterns[i].opens(present))
         found: list[tuple[int, int]] = []
         for gated in chosen:
-            found.extend(gated.spans(text, present))
+            spans = gated.spans(text, present)
+            if spans:
+                found += spans
         if len(found) > 1:
             found.sort()
         return found
 
     def search(self, text: str) -> bool:
         """Whether any pattern matches `text` (a short one: a medium's credit or licence); a
-        pattern none of whose gate literals is in it cannot, and is not even compiled."""
-        return any(
-            gated.pattern.search(text)
-            for gated in self.patterns
-            if gated.gate is None or any(literal in text for literal in gated.gate)
-        )
+        pattern whose gates its literals do not meet (found in one pass of the group's own
+        automaton) cannot, and is not even compiled."""
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = self.__dict__["_index"] = GateIndex(self.gates)
+        present = index.present(text)
+        return any(gated.pattern.search(text) for gated in self.patterns if gated.opens(present))
+
+    def __getstate__(self) -> dict:
+        """Pickled without the automaton `search` builds for itself."""
+        return {k: v for k, v in self.__dict__.items() if k != "_index"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
 
     @property
     def gates(self) -> Iterator[str]:
@@ -404,6 +414,9 @@ def _starts(items: list[Item]) -> frozenset[str] | None:
             return frozenset(options)
         if isinstance(item, Repeat) and item.low >= 1:
             return _starts(item.items)
+        if isinstance(item, Repeat):  # optional (`(the )?most`): it, or what follows it
+            inside, after = _starts(item.items), _starts(items[i + 1:])
+            return inside | after if inside and after else None
         return None  # `.`, `\\w`, an optional part, a back-reference: unsure
     return None
 
