@@ -133,8 +133,20 @@ def test_start_literals_are_what_every_match_begins_with(pattern, starts):
     assert requirements(pattern)[2] == (frozenset(starts) if starts else None)
 
 
+@pytest.mark.parametrize(("pattern", "after"), [
+    (r"(?:^|(?<=[\n(|/]))[^\S\n]*photo:", {"", "\n", "(", "|", "/"}),
+    (r"(?<=\n)\s*> quote", {"\n"}),
+    (r"^\s*rt @", {"", "\n"}),
+    (r"(?:^|\b)\s*photo", None),
+    (r"(?<=ab)\s*photo", None),
+    (r"photo", None),  # it has start literals instead
+])
+def test_where_a_match_begins_is_read_from_its_first_position(pattern, after):
+    assert requirements(pattern)[3] == (frozenset(after) if after is not None else None)
+
+
 def test_a_clause_with_a_short_literal_is_no_clause():
-    gate, clauses, _ = requirements(r"\b(we|our team) (fixed|updated|corrected) (it|the page)\b")
+    gate, clauses, _, _ = requirements(r"\b(we|our team) (fixed|updated|corrected) (it|the page)\b")
     assert gate and frozenset({"fixed", "updated", "corrected"}) in (gate, *clauses)
     assert all(len(literal) >= 3 for clause in clauses for literal in clause)
 
@@ -156,15 +168,16 @@ def _texts(policy) -> list[str]:
 def test_a_pattern_tried_at_its_start_literals_finds_what_finditer_finds(policy):
     """The places a start-literal pattern is tried at give exactly `finditer`'s matches, on
     every rule example and on every example cut and pasted into others."""
-    patterns = {p for group in _groups(policy) for p in group.patterns if p.starts is not None}
-    assert patterns
+    patterns = {p for group in _groups(policy) for p in group.patterns
+                if p.starts is not None or p.after is not None}
+    assert any(p.after for p in patterns) and any(p.starts for p in patterns)
     texts = _texts(policy)
     rng = random.Random(7)
     texts += [" ".join(rng.sample(texts, 3)) + rng.choice(_FRAGMENTS) for _ in range(300)]
     norms = [normalise(t).text for t in texts]
     for each in patterns:
         index = GateIndex([*each.gate, *(x for c in each.clauses for x in c),
-                           *(x for x in each.starts if len(x) >= 3)])
+                           *(x for x in each.starts or () if len(x) >= 3)])
         for norm in norms:
             expected = [m.span() for m in each.pattern.finditer(norm) if m.end() > m.start()]
             assert each.spans(norm, index.present(norm)) == expected, (each.source, norm)

@@ -42,13 +42,16 @@ class GatedPattern:
     - `starts`: literals one of which every match *begins* with, or None. The pattern is then
       tried only where one of them stands in the draft (`match` at each place, in order, as
       `finditer` would find them), not at every position of the draft.
+    - `after`: for a pattern without start literals, the characters after which every match
+      begins ("" for the start of the text): `(?:^|(?<=[\\n(]))…` is tried at the start, after
+      each line break and after each `(`. A gate's literal in every match keeps it non-empty.
 
     The `regex` library parses a pattern in Python (a third of a millisecond each), but pickles
     a compiled one as the program its C core runs. A policy snapshot keeps each pattern's
     program, so a pattern first used in a new process is loaded, not parsed again."""
 
-    __slots__ = ("_compiled", "_program", "_strong_starts", "_weak_starts", "clauses", "gate",
-                 "source", "starts")
+    __slots__ = ("_compiled", "_program", "_strong_starts", "_weak_starts", "after", "clauses",
+                 "gate", "source", "starts")
 
     def __init__(
         self,
@@ -58,6 +61,7 @@ class GatedPattern:
         program: bytes | None = None,
         clauses: tuple[frozenset[str], ...] = (),
         starts: frozenset[str] | None = None,
+        after: frozenset[str] | None = None,
     ) -> None:
         self.source = source
         self.gate = gate
@@ -65,6 +69,7 @@ class GatedPattern:
         self._program = program
         self.clauses = clauses if gate is not None else ()
         self.starts = starts if gate is not None else None
+        self.after = after if gate is not None and self.starts is None else None
         # Short start literals (`we`, `u`, `[.!?]`) stand nearly everywhere: they are not put in
         # the policy's automaton (every draft would yield dozens of them), but looked for in
         # the draft itself when the pattern runs.
@@ -125,6 +130,30 @@ class GatedPattern:
                             found.append(span)
                             end = span[1]
                 return found
+        elif self.after is not None:
+            places = [0] if "" in self.after else []
+            find = text.find
+            for ch in self.after:
+                if ch:
+                    i = find(ch)
+                    while i >= 0:
+                        places.append(i + 1)
+                        i = find(ch, i + 1)
+            if len(places) <= MAX_STARTS:
+                places = sorted(set(places))
+                match = self.pattern.match
+                found = []
+                end = 0
+                for place in places:
+                    if place < end:
+                        continue
+                    m = match(text, place)
+                    if m is not None:
+                        span = m.span()
+                        if span[1] > place:
+                            found.append(span)
+                            end = span[1]
+                return found
         return [m.span() for m in self.pattern.finditer(text) if m.end() > m.start()]
 
     def __reduce__(self) -> tuple:
@@ -132,7 +161,8 @@ class GatedPattern:
         program = self._program
         if program is None and self._compiled is not None:
             program = pickle.dumps(self._compiled, protocol=pickle.HIGHEST_PROTOCOL)
-        return GatedPattern, (self.source, self.gate, None, program, self.clauses, self.starts)
+        return GatedPattern, (self.source, self.gate, None, program, self.clauses, self.starts,
+                              self.after)
 
 
 def _compile(source: str, program: bytes | None) -> regex.Pattern[str]:
@@ -271,15 +301,20 @@ def gated(source: str) -> GatedPattern:
     """Compile `source` with the gates its structure implies."""
     import regex
 
-    gate, clauses, starts = requirements(source)
-    return GatedPattern(source, gate, regex.compile(source), clauses=clauses, starts=starts)
+    gate, clauses, starts, after = requirements(source)
+    return GatedPattern(source, gate, regex.compile(source), clauses=clauses, starts=starts,
+                        after=after)
 
 
-Requirements = tuple[frozenset[str] | None, tuple[frozenset[str], ...], frozenset[str] | None]
+Requirements = tuple[
+    frozenset[str] | None, tuple[frozenset[str], ...], frozenset[str] | None,
+    frozenset[str] | None,
+]
 
 
 def requirements(source: str) -> Requirements:
-    """`source`'s gate (`required_literals`), its further clauses, and its start literals.
+    """`source`'s gate (`required_literals`), its further clauses, its start literals, and
+    the characters after which every match begins (`GatedPattern.after`).
 
     Every clause is a set of literals one of which every match contains; the start literals
     are a set one of which every match begins with. Any syntax the reader is unsure of gives
@@ -289,10 +324,10 @@ def requirements(source: str) -> Requirements:
     try:
         items = parse(source)
     except Unsure:
-        return None, (), None
+        return None, (), None, None
     options = _sequence(items)
     if not options:
-        return None, (), None
+        return None, (), None, None
     gate = frozenset(options)
     starts = _starts(items)
     if starts is not None and sum(weak(x) for x in starts) > MAX_WEAK_STARTS:
@@ -300,13 +335,14 @@ def requirements(source: str) -> Requirements:
     # A clause is as rare as its commonest literal: one with a short literal (`s`, `we`, a
     # space) is met by nearly every draft, and would only fill the automaton's output.
     extra = [c for c in [starts or frozenset(), *_clauses(items)] if c and not any(map(weak, c))]
-    return gate, tuple(c for c in _minimal([gate, *extra]) if c != gate)[:MAX_CLAUSES], starts
+    clauses = tuple(c for c in _minimal([gate, *extra]) if c != gate)[:MAX_CLAUSES]
+    return gate, clauses, starts, None if starts is not None else _after(items)
 
 
 #: A literal this short is in nearly every draft of its script.
 WEAK_BELOW = 3
 #: A pattern that may begin with more short literals than this is searched as a whole.
-MAX_WEAK_STARTS = 6
+MAX_WEAK_STARTS = 16
 
 
 def weak(literal: str) -> bool:
@@ -418,6 +454,29 @@ def _starts(items: list[Item]) -> frozenset[str] | None:
             inside, after = _starts(item.items), _starts(items[i + 1:])
             return inside | after if inside and after else None
         return None  # `.`, `\\w`, an optional part, a back-reference: unsure
+    return None
+
+
+def _after(items: list[Item]) -> frozenset[str] | None:
+    """Where every match of the sequence begins, when its first item is a position known by
+    what precedes it (`^`, `(?<=\\n)`, or an alternation of such): see `GatedPattern.after`."""
+    from chatbot.policy.pattern_literals import Anchor, Branch, Group
+
+    if not items:
+        return None
+    first = items[0]
+    if isinstance(first, Anchor):
+        return first.after
+    if isinstance(first, Group):
+        return _after(first.items) if len(first.items) == 1 else None
+    if isinstance(first, Branch):
+        places: set[str] = set()
+        for branch in first.branches:
+            found = _after(branch) if len(branch) == 1 else None
+            if found is None:
+                return None
+            places |= found
+        return frozenset(places)
     return None
 
 

@@ -458,8 +458,8 @@ class _Builder:
         one is compiled now, so a bad expression stops the load with its file and line."""
         known = _known_gates(self.known_gates.get(source))
         if known is not None:
-            gate, clauses, starts = known
-            return GatedPattern(source, gate, clauses=clauses, starts=starts)
+            gate, clauses, starts, after = known
+            return GatedPattern(source, gate, clauses=clauses, starts=starts, after=after)
         import regex
 
         try:
@@ -470,6 +470,7 @@ class _Builder:
             "gate": sorted(pattern.gate) if pattern.gate is not None else None,
             "clauses": [sorted(c) for c in pattern.clauses],
             "starts": sorted(pattern.starts) if pattern.starts is not None else None,
+            "after": sorted(pattern.after) if pattern.after is not None else None,
         }
         return pattern
 
@@ -509,18 +510,22 @@ def _known_gates(entry: object) -> Requirements | None:
     if not isinstance(entry, dict):
         return None
     gate, clauses, starts = entry.get("gate"), entry.get("clauses"), entry.get("starts")
+    after = entry.get("after")
 
     def literals(value: object) -> bool:
         return isinstance(value, list) and all(isinstance(x, str) and x for x in value)
 
     if gate is None:
-        return (None, (), None) if clauses == [] and starts is None else None
+        return (None, (), None, None) if clauses == [] and starts is None is after else None
     if not (literals(gate) and gate and isinstance(clauses, list)
             and all(literals(c) and c for c in clauses)
-            and (starts is None or (literals(starts) and starts))):
+            and (starts is None or (literals(starts) and starts))
+            and (after is None or (isinstance(after, list) and after
+                                   and all(isinstance(x, str) and len(x) <= 1 for x in after)))):
         return None
     return (frozenset(gate), tuple(frozenset(c) for c in clauses),
-            frozenset(starts) if starts is not None else None)
+            frozenset(starts) if starts is not None else None,
+            frozenset(after) if after is not None else None)
 
 
 # --- field readers ------------------------------------------------------------------------
