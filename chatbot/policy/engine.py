@@ -171,6 +171,7 @@ class _Context:
         #: Each name list's hits, found once per draft; and the entity at each hit's span.
         self.names: dict[str, list[NameHit]] = {}
         self.entities: dict[tuple[int, int], str] = {}
+        self.name_spans: dict[str, list[tuple[int, int]]] = {}
         self._structure: Structure | None = None
         self._sentences: tuple[list[int], list[tuple[int, int]]] | None = None
         self._media: list[MediaItem] | None = None
@@ -315,18 +316,21 @@ class _Context:
         if found is None:
             found = pattern.spans(self.norm.text, self.present)
             if pattern.names:
-                found = sorted(found + [s for n in pattern.names for s in self._name_spans(n)])
+                for names in pattern.names:
+                    found = found + self._name_spans(names)
+                found.sort()
             self.hits[id(pattern)] = found
         return found
 
     def _name_spans(self, names: NameList) -> list[tuple[int, int]]:
-        hits = self.names.get(names.list_name)
-        if hits is None:
+        spans = self.name_spans.get(names.list_name)
+        if spans is None:
             hits = names.find(self.norm)
             self.names[names.list_name] = hits
             for hit in hits:
                 self.entities.setdefault((hit.start, hit.end), hit.entity.name)
-        return [(h.start, h.end) for h in hits]
+            spans = self.name_spans[names.list_name] = [(h.start, h.end) for h in hits]
+        return spans
 
     def _window(self, position: int, within: str, kind: str) -> tuple[int, int]:
         """The sentence around `position`, or the whole part (own or quoted) it belongs to."""
