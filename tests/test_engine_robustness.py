@@ -8,6 +8,7 @@ bench/checker.py.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import random
 import time
 
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chatbot.policy.engine import check_rules
+from chatbot.policy.engine import _Plan, _plan, check_rules
 from chatbot.policy.gates import GatedPattern, GateIndex, gated, required_literals, requirements
 from chatbot.policy.model import Draft
 from chatbot.policy.normalise import normalise
@@ -212,3 +213,10 @@ def test_gates_never_change_what_the_rules_find(policy, data):
         m.setattr(GateIndex, "present", lambda self, text: set(every))
         open_findings = check_rules(draft, policy)
     assert gated_findings == open_findings
+    # Nor does the order the rules are visited in (which entity a finding names included).
+    plan = _plan(policy, account)
+    backwards = dataclasses.replace(
+        _Plan.of(tuple(reversed(policy.matched_rules(account)))), name_order=plan.name_order)
+    with pytest.MonkeyPatch.context() as m:
+        m.setitem(policy.__dict__["_engine_plans"], account, backwards)
+        assert check_rules(draft, policy) == gated_findings

@@ -34,7 +34,7 @@ REPOSTABLE = frozenset(LABELS) - {"org-voice", "repost-of-violation"}
 def check_rules(draft: Draft, policy: Policy) -> list[Finding]:
     """Every finding the policy's active rules make on `draft`, in the order of the text."""
     plan = _plan(policy, draft.account)
-    context = _Context.of(draft, policy)
+    context = _Context.of(draft, policy, plan.name_order)
     present = context.present
     findings: list[Finding] = []
     quoted_hits: list[tuple[Rule, tuple[int, int]]] = []
@@ -92,6 +92,11 @@ class _Plan:
     always: int
     media: tuple[Rule, ...]
     repost: tuple[Rule, ...]
+    #: The name lists the rules read, in the order a rule-by-rule reading meets them (each
+    #: rule's anchor, `unless`, `requires`, other groups, `none`). Where two lists name the
+    #: same words, the first one's entity is the one a finding names: found in this fixed
+    #: order, that does not depend on which rules a draft's gates let through.
+    name_order: tuple[NameList, ...] = ()
 
     @classmethod
     def of(cls, matched: tuple[Rule, ...]) -> _Plan:
@@ -110,7 +115,14 @@ class _Plan:
             key = max(clauses, key=clause_score)
             for literal in key:
                 index[literal] = index.get(literal, 0) | 1 << i
+        order: dict[str, NameList] = {}
+        for rule in matched:
+            m = rule.match
+            for group in (*m.all[:1], *m.unless, *m.requires, *m.all[1:], *m.none):
+                for names in group.names:
+                    order.setdefault(names.list_name, names)
         return cls(
+            name_order=tuple(order.values()),
             rules=rules,
             needs=tuple(needs),
             index=index,
@@ -146,7 +158,7 @@ def model_reach(draft: Draft, policy: Policy) -> Reach:
     candidates = [r for r in policy.model_rules if draft.account in r.accounts]
     if not candidates:
         return Reach((), (), ())
-    context = _Context.of(draft, policy)
+    context = _Context.of(draft, policy, _plan(policy, draft.account).name_order)
     return Reach(
         rules=tuple(r for r in candidates if context.in_reach(r)),
         segments=context.structure.segments,
@@ -162,8 +174,10 @@ class _Context:
     """One draft, normalised once; its structure, sentences and media worked out when a rule
     first needs them; with a cache of each pattern group's hits."""
 
-    def __init__(self, draft: Draft, policy: Policy, norm: Normalised, present: set[str]) -> None:
+    def __init__(self, draft: Draft, policy: Policy, norm: Normalised, present: set[str],
+                 name_order: tuple[NameList, ...] = ()) -> None:
         self.draft = draft
+        self.name_order = name_order
         self.policy = policy
         self.norm = norm
         self.present = present
@@ -178,9 +192,9 @@ class _Context:
         self._reply_words: str | None = None
 
     @classmethod
-    def of(cls, draft: Draft, policy: Policy) -> _Context:
+    def of(cls, draft: Draft, policy: Policy, name_order: tuple[NameList, ...] = ()) -> _Context:
         norm = normalise(draft.text)
-        return cls(draft, policy, norm, policy.gates.present(norm.text))
+        return cls(draft, policy, norm, policy.gates.present(norm.text), name_order)
 
     @property
     def structure(self) -> Structure:
@@ -325,11 +339,17 @@ class _Context:
     def _name_spans(self, names: NameList) -> list[tuple[int, int]]:
         spans = self.name_spans.get(names.list_name)
         if spans is None:
-            hits = names.find(self.norm)
-            self.names[names.list_name] = hits
-            for hit in hits:
-                self.entities.setdefault((hit.start, hit.end), hit.entity.name)
-            spans = self.name_spans[names.list_name] = [(h.start, h.end) for h in hits]
+            # Every list at once, in the plan's order, so the entity kept for words two lists
+            # share is the same whichever rule asks first.
+            for each in (*self.name_order, names):
+                if each.list_name in self.name_spans:
+                    continue
+                hits = each.find(self.norm)
+                self.names[each.list_name] = hits
+                for hit in hits:
+                    self.entities.setdefault((hit.start, hit.end), hit.entity.name)
+                self.name_spans[each.list_name] = [(h.start, h.end) for h in hits]
+            spans = self.name_spans[names.list_name]
         return spans
 
     def _window(self, position: int, within: str, kind: str) -> tuple[int, int]:
