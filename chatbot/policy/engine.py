@@ -186,6 +186,7 @@ class _Context:
         self.names: dict[str, list[NameHit]] = {}
         self.entities: dict[tuple[int, int], str] = {}
         self.name_spans: dict[str, list[tuple[int, int]]] = {}
+        self.entity_ranks: dict[tuple[int, int], int] = {}
         self._structure: Structure | None = None
         self._sentences: tuple[list[int], list[tuple[int, int]]] | None = None
         self._media: list[MediaItem] | None = None
@@ -271,6 +272,8 @@ class _Context:
         return self.structure.kind_at(origin[start])
 
     def _named(self, groups: tuple[TermGroup, ...], window: tuple[int, int]) -> list[str]:
+        if any(group.names for group in groups):
+            self._all_names()
         lo, hi = window
         named = [
             self.entities[span]
@@ -339,18 +342,31 @@ class _Context:
     def _name_spans(self, names: NameList) -> list[tuple[int, int]]:
         spans = self.name_spans.get(names.list_name)
         if spans is None:
-            # Every list at once, in the plan's order, so the entity kept for words two lists
-            # share is the same whichever rule asks first.
-            for each in (*self.name_order, names):
-                if each.list_name in self.name_spans:
-                    continue
-                hits = each.find(self.norm)
-                self.names[each.list_name] = hits
-                for hit in hits:
-                    self.entities.setdefault((hit.start, hit.end), hit.entity.name)
-                self.name_spans[each.list_name] = [(h.start, h.end) for h in hits]
-            spans = self.name_spans[names.list_name]
+            hits = names.find(self.norm)
+            self.names[names.list_name] = hits
+            # Where two lists name the same words, the one first in the plan's order keeps
+            # them, whichever rule asked first (see `_all_names`).
+            rank = self._rank(names)
+            entities, ranks = self.entities, self.entity_ranks
+            for hit in hits:
+                span = (hit.start, hit.end)
+                if span not in entities or rank < ranks[span]:
+                    entities[span] = hit.entity.name
+                    ranks[span] = rank
+            spans = self.name_spans[names.list_name] = [(h.start, h.end) for h in hits]
         return spans
+
+    def _rank(self, names: NameList) -> int:
+        for i, each in enumerate(self.name_order):
+            if each.list_name == names.list_name:
+                return i
+        return len(self.name_order)
+
+    def _all_names(self) -> None:
+        """Every list of the plan found, before a finding names an entity: which entity words
+        two lists share belong to must not depend on the lists the gates let a draft read."""
+        for names in self.name_order:
+            self._name_spans(names)
 
     def _window(self, position: int, within: str, kind: str) -> tuple[int, int]:
         """The sentence around `position`, or the whole part (own or quoted) it belongs to."""
