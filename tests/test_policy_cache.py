@@ -99,6 +99,20 @@ def test_a_second_load_comes_from_the_snapshot_without_reading_yaml(cache_dir, m
     assert [r.id for r in second.rules] == [r.id for r in first.rules]
 
 
+def test_the_snapshot_carries_the_rule_plans_so_a_warm_start_works_none_out(cache_dir,
+                                                                              monkeypatch):
+    from chatbot.policy import engine
+
+    load_policy(REPO / "policies")
+    made: list[int] = []
+    real = engine._Plan.of
+    monkeypatch.setattr(engine._Plan, "of", lambda rules: made.append(1) or real(rules))
+    second = load_policy(REPO / "policies")
+    for account in ("official", "personal"):
+        check_rules(Draft("Vote for our candidate!", account=account), second)
+    assert made == []
+
+
 @pytest.mark.parametrize("damage", ["truncated", "flipped byte", "garbage", "empty"])
 def test_a_damaged_snapshot_is_rebuilt(cache_dir, monkeypatch, damage):
     expected = labels(load_policy(REPO / "policies"))
@@ -236,3 +250,21 @@ def test_a_pattern_whose_program_is_damaged_or_another_ones_is_compiled_from_its
         pattern = GatedPattern(r"\bbest\b", frozenset({"best"}), program=program)
         assert pattern.pattern.pattern == r"\bbest\b"
         assert pattern.pattern.search("the best one")
+
+
+def test_the_cache_keeps_the_most_recently_used_files_of_a_kind(cache_dir):
+    """Each edit of a policy makes a new key and a snapshot of megabytes: the folder must not
+    grow without bound, and the snapshot in use must not be the one that goes."""
+    cache.write_snapshot("policy", "k-in-use", {"n": -1})
+    os.utime(cache_dir / "policy-k-in-use.pickle", (1, 1))  # the oldest of all
+    for n in range(cache.KEEP + 2):
+        if n == cache.KEEP - 1:  # the folder is full: reading it marks the old one used
+            assert cache.read_snapshot("policy", "k-in-use") == {"n": -1}
+        cache.write_snapshot("policy", f"k{n}", {"n": n})
+        os.utime(cache_dir / f"policy-k{n}.pickle", (100 + n, 100 + n))
+    kept = {p.name for p in cache_dir.glob("policy-*")}
+    assert len(kept) == cache.KEEP
+    assert "policy-k-in-use.pickle" in kept
+    assert {"policy-k0.pickle", "policy-k1.pickle", "policy-k2.pickle"}.isdisjoint(kept)
+    cache.write("gates", "g", {"a": ["x"]})
+    assert cache.read("gates", "g") == {"a": ["x"]}  # another kind is counted apart

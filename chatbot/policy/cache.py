@@ -37,6 +37,11 @@ FORMAT = 3
 #: The code whose behaviour the cached results depend on: the whole policy package, since a
 #: snapshot holds its classes (a change to any of them is a new key, and a rebuild).
 _PACKAGE = Path(__file__).resolve().parent
+#: How many files of one kind are kept: each edit of a policy file (or of this code) makes a
+#: new key, and a snapshot is megabytes, so beyond this many the least recently used go (a
+#: read marks a file used).
+KEEP = 12
+
 #: The first line of a snapshot file; the second is its JSON header; the pickle follows.
 _MAGIC = b"checkpost-snapshot\n"
 
@@ -75,6 +80,7 @@ def read(kind: str, key: str) -> dict[str, Any] | None:
     body = data.get("entries")
     if not isinstance(body, dict) or data.get("sha256") != _checksum(body):
         return None
+    _used(cache_dir() / f"{kind}-{key[:32]}.json")
     return body
 
 
@@ -92,6 +98,7 @@ def write(kind: str, key: str, entries: dict[str, Any]) -> None:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
         os.replace(temporary, folder / f"{kind}-{key[:32]}.json")
+        _prune(folder, kind)
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -132,12 +139,14 @@ def read_snapshot(kind: str, key: str) -> object | None:
     collecting = gc.isenabled()
     gc.disable()  # unpickling makes some 100,000 objects and no garbage: 40% faster without
     try:
-        return pickle.loads(body)
+        value = pickle.loads(body)
     except Exception:  # a snapshot pickled by other code than this one's: rebuild it
         return None
     finally:
         if collecting:
             gc.enable()
+    _used(path)
+    return value
 
 
 def write_snapshot(
@@ -161,6 +170,7 @@ def write_snapshot(
         with os.fdopen(handle, "wb") as out:
             out.write(_MAGIC + json.dumps(header).encode() + b"\n" + body)
         os.replace(temporary, folder / f"{kind}-{key[:32]}.pickle")
+        _prune(folder, kind)
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -169,3 +179,21 @@ def write_snapshot(
 def _checksum(entries: dict[str, Any]) -> str:
     canonical = json.dumps(entries, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _prune(folder: Path, kind: str) -> None:
+    """Delete all but the KEEP newest cache files of `kind` (another process may be reading
+    or deleting one at the same time: a file that is gone, or cannot go, is left be)."""
+    found = []
+    for path in folder.glob(f"{kind}-*"):
+        with contextlib.suppress(OSError):
+            found.append((path.stat().st_mtime, path))
+    for _, path in sorted(found, reverse=True)[KEEP:]:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _used(path: Path) -> None:
+    """Mark a cache file as just used, so `_prune` keeps it over older ones."""
+    with contextlib.suppress(OSError):
+        os.utime(path)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from chatbot.policy.gates import TermGroup, clause_score
 from chatbot.policy.media import MediaItem, media_items
-from chatbot.policy.model import LABELS, Draft, Finding
+from chatbot.policy.model import ACCOUNTS, LABELS, Draft, Finding
 from chatbot.policy.names import NameHit, NameList
 from chatbot.policy.normalise import URL, Normalised, normalise, sentences
 from chatbot.policy.rules import Policy, Rule
@@ -130,6 +130,14 @@ class _Plan:
             media=tuple(r for r in matched if r.match.media and not r.match.repost_of),
             repost=tuple(r for r in matched if r.match.repost_of),
         )
+
+
+def prepare(policy: Policy) -> None:
+    """Work out the policy's plan for every account now, so a snapshot of the policy
+    (`chatbot.policy.cache`) carries them: each costs tens of milliseconds, which a one-draft
+    `chatbot check` would otherwise pay at every start."""
+    for account in ACCOUNTS:
+        _plan(policy, account)
 
 
 def _plan(policy: Policy, account: str) -> _Plan:

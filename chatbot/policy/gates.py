@@ -156,13 +156,19 @@ class GatedPattern:
                 return found
         return [m.span() for m in self.pattern.finditer(text) if m.end() > m.start()]
 
-    def __reduce__(self) -> tuple:
-        """Pickled (policy/cache.py's snapshot) with its program, compiled or not."""
+    def __getstate__(self) -> tuple:
+        """Pickled (policy/cache.py's snapshot) with its program, compiled or not, and with
+        the start literals already sorted, so loading a snapshot repeats no work per pattern."""
         program = self._program
         if program is None and self._compiled is not None:
             program = pickle.dumps(self._compiled, protocol=pickle.HIGHEST_PROTOCOL)
-        return GatedPattern, (self.source, self.gate, None, program, self.clauses, self.starts,
-                              self.after)
+        return (self.source, self.gate, program, self.clauses, self.starts, self.after,
+                self._strong_starts, self._weak_starts)
+
+    def __setstate__(self, state: tuple) -> None:
+        (self.source, self.gate, self._program, self.clauses, self.starts, self.after,
+         self._strong_starts, self._weak_starts) = state
+        self._compiled = None
 
 
 def _compile(source: str, program: bytes | None) -> regex.Pattern[str]:

@@ -96,6 +96,9 @@ def load_files(files: Iterable[Path]) -> Policy:
     policy = builder.build()
     for each in builder.patterns.values():
         _ = each.pattern  # compiled now, so the snapshot holds every pattern's program
+    from chatbot.policy import engine  # the rule plans too, so a warm start works out none
+
+    engine.prepare(policy)
     cache.write_snapshot("policy", key, policy, builder.dependencies)
     return policy
 
