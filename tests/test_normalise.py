@@ -99,3 +99,19 @@ def test_spans_of_folded_letters_point_at_the_posters_own_characters():
         start = norm.text.index(word)
         s, e = norm.span(start, start + len(word))
         assert original[s:e] == written
+
+
+# --- spelt-out words (see also tests/test_evasion.py) --------------------------------------------
+
+
+def test_spelt_out_words_map_back_to_the_posters_own_characters():
+    for original, word, written in (
+        ("Vote in 2 0 2 4 please", "2024", "2 0 2 4"),
+        ("भा.ज.पा. को वोट", "भाजपा", "भा.ज.पा"),
+        ("Let's go 🅱️JP", "bjp", "🅱️JP"),
+        ("kеер it", "kep", "kеер"),
+    ):
+        norm = normalise(original)
+        start = norm.text.index(word)
+        s, e = norm.span(start, start + len(word))
+        assert original[s:e] == written
