@@ -41,6 +41,7 @@ def test_styled_words_and_digits_read_as_plain_ones():
 def test_a_flag_stays_an_emoji():
     assert normalise("Jai Hind🇮🇳").text == "jai hind🇮🇳"
     assert normalise("Happy Republic Day 🇮🇳🇮🇳🇮🇳").text == "hapy republic day 🇮🇳🇮🇳🇮🇳"
+    assert normalise("Obama in Delhi 🇮🇳🇺🇸").text == "obama in delhi 🇮🇳🇺🇸"  # a row of flags
 
 
 def test_styled_letters_map_back_to_the_posters_own_characters():
@@ -87,11 +88,14 @@ def test_spaced_out_letters_and_digits_are_joined():
 def test_dotted_short_forms_read_as_the_word():
     assert normalise("B.J.P. ko vote do").text == "bjp ko vote do"
     assert normalise("भा.ज.पा. को वोट दें").text == "भाजपा को वोट दें"
-    assert normalise("भा. ज. पा. को वोट दें").text == "भाजपा को वोट दें"
+    assert normalise("ब.स.पा. और रा.ज.द.").text == "बसपा और राजद"
+    assert normalise("ভোট দিন টি.এম.সি.-কে").text == "ভোট দিন টিএমসি-কে"  # এম: a letter's name
     assert normalise("இந்த முறை த.வெ.க தான்").text == "இந்த முறை தவெக தான்"
     assert normalise("தி.மு.க.வுக்கு வாக்களியுங்கள்").text.startswith("திமுகவுக்கு")
     assert normalise("ಬಿ.ಜೆ.ಪಿ. ಗೆಲ್ಲಲಿ").text.startswith("ಬಿಜೆಪಿ ")
     assert normalise("বি.জে.পি.").text == "বিজেপি"
+    assert normalise("பி.எஸ்.ஜி. கல்லூரி").text == "பிஎஸ்ஜி கல்லூரி"  # a syllable closing in ்
+    assert normalise("ആർ.എസ്.എസ്.").text == "ആർഎസ്എസ്"  # …and in a chillu
 
 
 @pytest.mark.parametrize(
@@ -110,6 +114,9 @@ def test_dotted_short_forms_read_as_the_word():
         "ಹಳೆ ಲ್ಯಾಪ್‌ಟಾಪ್‌ಗೆ ಬೈ ಬೈ",
         "ଭି.କେ. ପାଣ୍ଡିଆନ",  # two initials are initials
         "रा.स्व.संघ",
+        "डॉ. बी. आर. अंबेडकर",  # initials with spaces, after a title: a name list finds them
+        "హైదరాబాద్లోని డా. బి. ఆర్. అంబేద్కర్ ఓపెన్ యూనివర్సిటీ",
+        "डॉ.बी.आर. अंबेडकर",
     ],
 )
 def test_ordinary_text_is_not_glued(text):
@@ -139,6 +146,8 @@ def _sentences(text: str) -> list[str]:
         "திரு. ஸ்டாலின் வெல்லட்டும்",
         "கே. அண்ணாமலை வெல்லட்டும்",
         "ഡോ. ശശി തരൂർ ജയിക്കട്ടെ",
+        "डॉ. बी. आर. अंबेडकर को नमन",  # आर (R): a vowel and a letter
+        "ਅੱਜ ਫਿਰ ਜੀ.ਟੀ. ਰੋਡ ਉੱਤੇ ਜਾਮ",
     ],
 )
 def test_no_sentence_ends_at_an_initial_or_a_title(text):
@@ -149,6 +158,15 @@ def test_a_sentence_still_ends_at_a_short_word():
     assert len(_sentences("આ સારું છે. બીજું વાક્ય છે.")) == 2  # "છે." is "is.", no initial
     assert len(_sentences("It is done. Next week we meet.")) == 2
     assert len(_sentences("Meet V.\nThen go")) == 2
+    assert len(_sentences("The answer is no. We walked 5 km. Then we ate.")) == 3
+    assert len(_sentences("I'll set it straight, since you won't. Thread")) == 2  # "t" no initial
+    assert len(_sentences("yeh main kab se bol raha hoon. Sab jaante hain")) == 2  # not "Hon."
+
+
+def test_the_poster_s_own_text_splits_alike():
+    from chatbot.policy.normalise import sentences
+
+    assert len(sentences("Vote for Dr. Tharoor and Smt. Sudha")) == 1  # the model layer's input
 
 
 def test_a_list_written_on_one_line_splits_at_its_bullets():

@@ -8,8 +8,10 @@ Three folds, each applied only where it cannot damage real text:
   and digits (`ＶＯＴＥ`, `𝐁𝐉𝐏`, `𝓥𝓸𝓽𝓮`), small capitals (`ᴠᴏᴛᴇ`), single digits in circles
   (`②`, `❷`) and regional-indicator letters (`🇧🇯🇵`). NFKC reads only some of these (and
   reads `⒝` as `(b)`); read here, before the other folds, they are plain ASCII to the leet fold
-  and to the joining of spaced-out letters (`Ⓑ Ⓙ Ⓟ`). A flag (`🇮🇳`, `🇮🇳🇮🇳🇮🇳`: one country's
-  pair of indicators, repeated or not) stays an emoji.
+  and to the joining of spaced-out letters (`Ⓑ Ⓙ Ⓟ`). Flags stay emoji (`🇮🇳`, `🇮🇳🇺🇸`: a
+  run of pairs that are all country codes); a run of odd length or with a pair that is no
+  country (`🇧🇯🇵`, `🇻🇴🇹🇪`) is letters. A word spelt in flags only (`🇨🇴🇳🇬🇷🇪🇸🇸`, four
+  countries) stays emoji too: a row of several flags is far more common.
 
 - A word whose letters are mostly Latin and whose other letters are Cyrillic or Greek has those
   letters replaced by the Latin letter they are confusable with in the sense of Unicode TR39: two
@@ -75,6 +77,19 @@ STYLED = re.compile(
     "\U0001f170-\U0001f189\U0001f1e6-\U0001f1ff]"
 )
 REGIONAL_INDICATORS = re.compile("[\U0001f1e6-\U0001f1ff]+")
+#: The pairs of regional indicators that make a flag: ISO 3166-1 alpha-2 codes, the reserved
+#: codes that have flag emoji, and EU, UN, XK.
+FLAGS = frozenset(
+    """AC AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO
+    BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CP CR CU CV CW CX CY CZ DE DG DJ
+    DK DM DO DZ EA EC EE EG EH ER ES ET EU FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP
+    GQ GR GS GT GU GW GY HK HM HN HR HT HU IC ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH
+    KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO
+    MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL
+    PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
+    SX SY SZ TA TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM UN US UY UZ VA VC VE VG
+    VI VN VU WF WS XK YE YT ZA ZM ZW""".split()
+)
 
 
 def fold_lookalikes(text: str) -> str:
@@ -138,10 +153,10 @@ def _read_styled_letters(text: str) -> str:
     regional indicators outside a flag) read as ASCII letters and digits, same length."""
     chars = [_styled_letter(ch) or ch if STYLED.match(ch) else ch for ch in text]
     for m in REGIONAL_INDICATORS.finditer(text):
-        run = m.group()
-        pair = run[:2]
-        if len(run) % 2 == 0 and run == pair * (len(run) // 2):
-            chars[m.start() : m.end()] = run  # a flag, or one flag repeated: an emoji
+        letters = "".join(chars[m.start() : m.end()])
+        pairs = [letters[i : i + 2] for i in range(0, len(letters), 2)]
+        if len(letters) % 2 == 0 and all(pair in FLAGS for pair in pairs):
+            chars[m.start() : m.end()] = m.group()  # flags (🇮🇳, 🇮🇳🇺🇸): emoji
     return "".join(chars)
 
 

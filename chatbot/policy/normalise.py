@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from chatbot.policy.lookalikes import fold_lookalikes
+from chatbot.policy.structure import INDIC_VOWELS, TITLES
 from chatbot.policy.structure import sentences  # noqa: F401 (the engine imports it from here)
 
 #: Characters that change nothing a reader sees but break naive matching.
@@ -249,22 +250,25 @@ def _indic_class(categories: str) -> str:
 
 
 #: An Indic syllable as written in a dotted short form: a letter (consonant or vowel), its
-#: vowel signs and any conjunct: `भा`, `स्व`, `தி`, `மு`, `ক্ষ`.
+#: vowel signs and any conjunct, and a closing consonant with a virama or a Malayalam chillu:
+#: `भा`, `स्व`, `தி`, `மு`, `ক্ষ`, `எஸ்` (S), `ആർ` (R); or a vowel and one more letter, as Latin
+#: letters are named: `एम` (M), `এম`, `आई` (I).
 _INDIC_MARK = _indic_class("MnMc")
-_SYLLABLE = "{0}(?:{1}|(?<=[\u094d\u09cd\u0a4d\u0acd\u0b4d\u0bcd\u0c4d\u0ccd\u0d4d]){0})*".format(
-    _indic_class("Lo"), _INDIC_MARK
+_VIRAMA = "[\u094d\u09cd\u0a4d\u0acd\u0b4d\u0bcd\u0c4d\u0ccd\u0d4d]"
+_INDIC_VOWEL = "[" + "".join(sorted(INDIC_VOWELS)) + "]"
+_SYLLABLE = "(?:(?:{3}{1}*)?{0}(?:{1}|(?<={2}){0})*(?:[\u0d7a-\u0d7f]|{0}{2})?|{3}{1}*)".format(
+    _indic_class("Lo"), _INDIC_MARK, _VIRAMA, _INDIC_VOWEL
 )
 #: What `_spelt_out_gaps` looks for, each with a quick test that spares nearly every draft the
 #: slower pattern: single digits spaced out (`2 0 2 4`); an Indic short form of three or more
-#: syllables with dots (`भा.ज.पा.`, `தி.மு.க.`, `அ.தி.மு.க`, `भा. ज. पा.`: with spaces, each
-#: syllable has its dot, so `पा. को` is not read as a fourth); a Latin one (`B.J.P.`), whose inner
-#: dots SPACED_LETTERS drops; a keycap (`2️⃣`).
+#: syllables with dots and no spaces (`भा.ज.पा.`, `தி.மு.க.`, `அ.தி.மு.க`; with spaces they are
+#: initials, `डॉ. बी. आर. अंबेडकर`, and a name list's `बी. आर. अंबेडकर` must still find them); a
+#: Latin one (`B.J.P.`), whose inner dots SPACED_LETTERS drops; a keycap (`2️⃣`).
 _SPELT_OUT = (
     re.compile(r"(?<!\w)(?<!\d[.,])\d(?: \d){2,}(?!\w|[.,]\d)"),
     re.compile(
         rf"(?<![\w.{_INDIC_MARK[1:-1]}])"
-        rf"(?:(?:{_SYLLABLE}\.){{2,}}{_SYLLABLE}(?:\.|(?![\w{_INDIC_MARK[1:-1]}]))"
-        rf"|(?:{_SYLLABLE}\. ){{2,}}{_SYLLABLE}\.)"
+        rf"(?:{_SYLLABLE}\.){{2,}}{_SYLLABLE}(?:\.|(?![\w{_INDIC_MARK[1:-1]}]))"
     ),
     re.compile(r"(?<![\w.])(?:[A-Za-z]\.){3,}(?=\s|$)"),
 )
@@ -276,8 +280,8 @@ _DOTTED_HINT = re.compile(r"\. ?(?:[A-Za-z]|[\u0900-\u0dff]{1,8})\.")
 
 def _spelt_out_gaps(text: str) -> set[int]:
     """Indices to drop so a word spelt out reads as one: the spaces of `2 0 2 4` (a year or a
-    number spaced out to dodge a filter; `Top 3` or `1, 2, 3` are not runs), the dots (and any
-    space after them) of a dotted Indic short form (`भा.ज.पा.` → `भाजपा`, `த.வெ.க` → `தவெக`)
+    number spaced out to dodge a filter; `Top 3` or `1, 2, 3` are not runs), the dots of a
+    dotted Indic short form (`भा.ज.पा.` → `भाजपा`, `த.வெ.க` → `தவெக`)
     and the last dot of a Latin one (`B.J.P.` → `bjp`, so no sentence ends inside `B.J.P. ko
     vote`), and a keycap's enclosing mark (`2️⃣0️⃣2️⃣4️⃣` → `2024`).
 
@@ -291,7 +295,12 @@ def _spelt_out_gaps(text: str) -> set[int]:
             gaps.update(range(m.start() + 1, m.end(), 2))
     if dotted and not text.isascii():
         for m in _SPELT_OUT[1].finditer(text):
-            gaps.update(j for j in range(m.start(), m.end()) if text[j] in " .")
+            start = m.start()
+            first_dot = text.index(".", start)
+            if text[start:first_dot] in TITLES:  # डॉ.बी.आर.: a title and two initials
+                start = first_dot + 1
+            if text[start : m.end()].rstrip(".").count(".") >= 2:
+                gaps.update(j for j in range(start, m.end()) if text[j] == ".")
     if dotted:
         gaps.update(m.end() - 1 for m in _SPELT_OUT[2].finditer(text))
     if "\u20e3" in text:

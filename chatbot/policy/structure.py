@@ -9,6 +9,7 @@ what they quote. So the engine needs to know where each part starts and ends.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -150,22 +151,36 @@ _BULLET = re.compile(f"[{BULLETS}]+")
 #: Titles written with a dot before a name, in normalised form (lower case, a repeated letter
 #: read once: "shree" is "shre"). Indic: doctor, shri/shrimati, professor, Marathi mā./nā.
 #: (honourable), pt. (pandit), late (sva./kai.), Mrs (sau.), advocate; Tamil tiru./tirumati.
+#: Words that also end sentences are left out: "no.", "km.", and "hon." (Hinglish "hoon." once
+#: its repeated letter is read once).
 TITLES = frozenset(
-    "dr mr mrs ms mx smt sm shri shre sri sre shrimati srimati kum km prof capt col gen lt maj "
-    "hon adv er st sh pt pandit rev fr sr jr govt dept pvt rs vs viz no nos sec"
+    "dr mr mrs ms smt shri shre sri sre shrimati srimati kum prof capt col gen lt maj "
+    "adv er st sh pt rev fr sr jr govt dept pvt rs vs viz"
     " डॉ डा श्री श्रीमती श्रीमान प्रो प्रा मा ना पं स्व कै सौ ॲड ऍड एड कु"
-    " ড ডা ডাঃ শ্রী শ্রীমতী প্রফ অধ্যাপক ড. ডক্টর"
-    " ଡ ଡା ଶ୍ରୀ ଶ୍ରୀମତୀ ପ୍ରଫେ"
+    " ড ডা ডঃ ডাঃ শ্রী শ্রীমতী প্রফ অধ্যাপক"
+    " ଡ ଡା ଡଃ ଶ୍ରୀ ଶ୍ରୀମତୀ ପ୍ରଫେ"
     " ਡਾ ਸ੍ਰੀ ਸ਼੍ਰੀ ਸ਼੍ਰੀਮਤੀ ਪ੍ਰੋ"
     " ડૉ ડો શ્રી શ્રીમતી પ્રો"
-    " ಡಾ ಶ್ರೀ ಶ್ರೀಮತಿ ಪ್ರೊ ಶ್ರೀ"
+    " ಡಾ ಶ್ರೀ ಶ್ರೀಮತಿ ಪ್ರೊ"
     " டாக்டர் டா டாக் திரு திருமதி ஸ்ரீ ஶ்ரீ பேரா செல்வி"
     " డా శ్రీ శ్రీమతి ప్రొ ప్రొఫె"
     " ഡോ ശ്രീ ശ്രീമതി പ്രൊ പ്രൊഫ".split()
 )
 #: Indic viramas (a consonant written with one joins the next or ends the syllable).
 VIRAMAS = frozenset("\u094d\u09cd\u0a4d\u0acd\u0b4d\u0bcd\u0c4d\u0ccd\u0d4d")
-_TOKEN_EDGE = frozenset(" \t\n.,;:!?()[]\"'“”‘’")
+#: Indic independent vowels. An initial that is a Latin letter's name may be a vowel and one
+#: more letter: एम (M), आर (R), এস (S), ஐ, ఎఫ్ (F).
+INDIC_VOWELS = frozenset(
+    chr(c)
+    for c in range(0x900, 0xE00)
+    if unicodedata.category(chr(c)) == "Lo"
+    and " LETTER " in unicodedata.name(chr(c), "")
+    and unicodedata.name(chr(c)).split(" LETTER ")[1]
+    in {"A", "AA", "I", "II", "U", "UU", "E", "EE", "AI", "O", "OO", "AU", "VOCALIC R",
+        "CANDRA E", "CANDRA O", "SHORT E", "SHORT O", "CANDRA A"}
+)
+#: What a word before a dot starts after. Not an apostrophe: the "t" of "won't." is no initial.
+_TOKEN_EDGE = frozenset(" \t\n.,;:!?()[]\"“”‘")
 _TOKEN_AFTER = re.compile(r"\s?([^\s.]+)\.")
 
 
@@ -184,7 +199,7 @@ def _abbreviation_dot(text: str, dot: int, sentence_start: int) -> bool:
     if begin is None:
         return False
     token = text[begin:dot]
-    if token in TITLES:
+    if token.casefold() in TITLES:  # the model layer splits the poster's own text
         return True
     if len(token) == 1 and token.isascii() and token.isalpha():
         return True  # a Latin initial: "v. k. pandian"; a sentence seldom ends in one letter
@@ -199,7 +214,7 @@ def _abbreviation_dot(text: str, dot: int, sentence_start: int) -> bool:
         previous = _token_start(lead, len(lead) - 1, 0)
         if previous is not None:
             word = lead[previous:-1]
-            if word in TITLES or _is_indic_initial(word):
+            if word.casefold() in TITLES or _is_indic_initial(word):
                 return True
     after = _TOKEN_AFTER.match(text, dot + 1)
     return after is not None and _is_indic_initial(after.group(1))
@@ -216,7 +231,8 @@ def _token_start(text: str, end: int, lo: int) -> int | None:
 
 
 def _is_indic_initial(token: str) -> bool:
-    """One Indic syllable, as an initial is written: `ଭି`, `କେ`, `சி`, `என்`, `ಎಚ್`, `ആർ`."""
+    """One Indic syllable, as an initial is written: `ଭି`, `କେ`, `சி`, `என்`, `ಎಚ್`, `ആർ`; or a
+    vowel and one more letter: `एम`, `आर`, `आई`."""
     if not token or not all("\u0900" <= ch <= "\u0dff" for ch in token):
         return False
     bases = 0
@@ -227,4 +243,4 @@ def _is_indic_initial(token: str) -> bool:
         closes = i + 1 < len(token) and token[i + 1] in VIRAMAS and i + 2 == len(token)
         if not after_virama and not (closes and bases):
             bases += 1
-    return bases == 1
+    return bases == 1 or (bases == 2 and token[0] in INDIC_VOWELS)
