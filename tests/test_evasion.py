@@ -7,7 +7,6 @@ import pytest
 
 from chatbot.policy.normalise import normalise
 
-
 # --- letters dressed up as symbols ---------------------------------------------------------------
 
 

@@ -18,8 +18,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from chatbot.policy.lookalikes import fold_lookalikes
-from chatbot.policy.structure import INDIC_VOWELS, TITLES
-from chatbot.policy.structure import sentences  # noqa: F401 (the engine imports it from here)
+from chatbot.policy.structure import (
+    INDIC_VOWELS,
+    TITLES,
+    sentences,  # noqa: F401 (the engine imports it from here)
+)
 
 #: Characters that change nothing a reader sees but break naive matching.
 INVISIBLE = frozenset(

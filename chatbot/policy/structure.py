@@ -118,9 +118,11 @@ def sentences(text: str) -> list[tuple[int, int]]:
     bullet (✅ ✔️ ☑️ • ▪️ 🔹 ➤ …) that follows text on its line: `Venue: X ✅ 40 students ✅ great
     talks` is a list of points written on one line, and a sponsor named in one point is not what
     another point praises. A line with one such mark is no list: in `we fixed it ✅ thanks for
-    flagging` the tick closes a point, and the thanks belong with it. It does not end at the dot of an initial or a title: `v. k. pandian`,
-    `dr. ambedkar`, `smt. sudha murty`, `ଭି.କେ. ପାଣ୍ଡିଆନ`, `சி. என். அண்ணாதுரை`,
-    `ಡಿ. ಕೆ. ಶಿವಕುಮಾರ್` keep a person's name with their initials and the words before them.
+    flagging` the tick closes a point, and the thanks belong with it.
+
+    It does not end at the dot of an initial or a title: `v. k. pandian`, `dr. ambedkar`,
+    `smt. sudha murty`, `ଭି.କେ. ପାଣ୍ଡିଆନ`, `சி. என். அண்ணாதுரை`, `ಡಿ. ಕೆ. ಶಿವಕುಮಾರ್` keep a
+    person's name with their initials and the words before them.
     """
     spans: list[tuple[int, int]] = []
     start = 0
@@ -154,17 +156,21 @@ _BULLET = re.compile(f"[{BULLETS}]+")
 #: Words that also end sentences are left out: "no.", "km.", and "hon." (Hinglish "hoon." once
 #: its repeated letter is read once).
 TITLES = frozenset(
-    "dr mr mrs ms smt shri shre sri sre shrimati srimati kum prof capt col gen lt maj "
-    "adv er st sh pt rev fr sr jr govt dept pvt rs vs viz"
-    " डॉ डा श्री श्रीमती श्रीमान प्रो प्रा मा ना पं स्व कै सौ ॲड ऍड एड कु"
-    " ড ডা ডঃ ডাঃ শ্রী শ্রীমতী প্রফ অধ্যাপক"
-    " ଡ ଡା ଡଃ ଶ୍ରୀ ଶ୍ରୀମତୀ ପ୍ରଫେ"
-    " ਡਾ ਸ੍ਰੀ ਸ਼੍ਰੀ ਸ਼੍ਰੀਮਤੀ ਪ੍ਰੋ"
-    " ડૉ ડો શ્રી શ્રીમતી પ્રો"
-    " ಡಾ ಶ್ರೀ ಶ್ರೀಮತಿ ಪ್ರೊ"
-    " டாக்டர் டா டாக் திரு திருமதி ஸ்ரீ ஶ்ரீ பேரா செல்வி"
-    " డా శ్రీ శ్రీమతి ప్రొ ప్రొఫె"
-    " ഡോ ശ്രീ ശ്രീമതി പ്രൊ പ്രൊഫ".split()
+    word
+    for script in (
+        "dr mr mrs ms smt shri shre sri sre shrimati srimati kum prof capt col gen lt maj",
+        "adv er st sh pt rev fr sr jr govt dept pvt rs vs viz",
+        "डॉ डा श्री श्रीमती श्रीमान प्रो प्रा मा ना पं स्व कै सौ ॲड ऍड एड कु",
+        "ড ডা ডঃ ডাঃ শ্রী শ্রীমতী প্রফ অধ্যাপক",
+        "ଡ ଡା ଡଃ ଶ୍ରୀ ଶ୍ରୀମତୀ ପ୍ରଫେ",
+        "ਡਾ ਸ੍ਰੀ ਸ਼੍ਰੀ ਸ਼੍ਰੀਮਤੀ ਪ੍ਰੋ",
+        "ડૉ ડો શ્રી શ્રીમતી પ્રો",
+        "ಡಾ ಶ್ರೀ ಶ್ರೀಮತಿ ಪ್ರೊ",
+        "டாக்டர் டா டாக் திரு திருமதி ஸ்ரீ ஶ்ரீ பேரா செல்வி",
+        "డా శ్రీ శ్రీమతి ప్రొ ప్రొఫె",
+        "ഡോ ശ്രീ ശ്രീമതി പ്രൊ പ്രൊഫ",
+    )
+    for word in script.split()
 )
 #: Indic viramas (a consonant written with one joins the next or ends the syllable).
 VIRAMAS = frozenset("\u094d\u09cd\u0a4d\u0acd\u0b4d\u0bcd\u0c4d\u0ccd\u0d4d")
