@@ -1,9 +1,10 @@
 """Text normalisation that sees through cheap evasion and keeps a map back to the original.
 
 Rules match on a normalised copy of the draft: look-alike letters and leet digits inside a
-Latin word read as Latin letters (`Vоte` with a Cyrillic о, `V0te`, `B3st`; see
+Latin word read as Latin letters (`Vоte` with a Cyrillic о, `V0te`, `B3st`, `🅱️JP`; see
 `chatbot.policy.lookalikes`), NFKC, case-folded, zero-width characters and variation selectors
-removed, letters spaced out to dodge a filter (`V O T E`) joined, runs of a
+removed, letters and digits spaced out to dodge a filter (`V O T E`, `2 0 2 4`) and dotted
+short forms (`B.J.P.`, `भा.ज.पा.`, `தி.மு.க.`) joined, runs of a
 repeated letter collapsed to one (`sooooo` → `so`, and `good` → `god` on both sides, since
 patterns go through the same collapse), hashtags split into words (`#Vote4Ravi` → `vote 4 ravi`,
 `#मराठी_विकिपीडिया` → `मराठी विकिपीडिया`), and URLs, e-mail addresses and @handles masked so a
