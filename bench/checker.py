@@ -1,13 +1,14 @@
 """Rules-only figures for the checker: accuracy on a labelled file and speed against proselint.
 
-    python bench/checker.py [FILE.jsonl] [--repeat 20]
+    python bench/checker.py [FILE.jsonl] [--repeat 20] [--policy DIR]
 
 Prints `chatbot eval`'s table for FILE (default ../shared/eval/dev.jsonl), then checks every
 draft of FILE repeated REPEAT times in this one process and prints the per-draft p50 and p99
 and drafts/s; then runs proselint (the `bench` extra: pip install -e ".[bench]") on the same
 texts in the same process for comparison, alternating round by round so a shared machine's
 load falls on both alike; the machine's cores and load average are printed with the figures.
-Start-up (loading the policy: its snapshot, or building it) is timed separately.
+Start-up (loading the policy: its snapshot, or building it) is timed separately. `--policy`
+times another policy (a copy with every rule doubled, say, to see how the engine scales).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def main() -> None:
     parser.add_argument("file", nargs="?", type=Path,
                         default=REPO.parent / "shared" / "eval" / "dev.jsonl")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--policy", type=Path, default=REPO / "policies",
+                        help="policy file or directory to time (default: the shipped one)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="alternate checkpost and proselint this many times; the best "
                         "round of each counts (a shared VM's noise only ever slows a round)")
@@ -41,12 +44,12 @@ def main() -> None:
 
     print(f"machine: {os.cpu_count()} cores, load average {_load()} at the start")
     print(f"== accuracy, rules only: chatbot eval {args.file} --no-llm")
-    subprocess.run([sys.executable, "-m", "chatbot", "eval", str(args.file), "--no-llm"],
-                   cwd=REPO, check=False)
+    subprocess.run([sys.executable, "-m", "chatbot", "eval", str(args.file), "--no-llm",
+                    "--policy", str(args.policy)], cwd=REPO, check=False)
 
     drafts = [_draft(json.loads(line)) for line in args.file.open(encoding="utf-8") if line.strip()]
     started = time.perf_counter()
-    policy = load_policy(REPO / "policies")
+    policy = load_policy(args.policy)
     load_s = time.perf_counter() - started
     texts = drafts * args.repeat
     best_rules, best_proselint, times = float("inf"), float("inf"), []

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import multiprocessing as mp
 import os
+import struct
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -246,8 +246,9 @@ def _checked(
     chunks: Iterator[Chunk], policy: Policy, settings: Settings, judges: dict[str, bool],
     processes: int | None,
 ) -> Iterator[tuple[list[str], int]]:
-    """Each chunk's output lines and exit code, in order: here, or by a pool of forked
-    processes (the policy inherited, not sent) when the batch is long and rules-only."""
+    """Each chunk's output lines and exit code, in order: here, or shared with forked
+    processes (the policy and the lines inherited, not sent) when the batch is long and
+    rules-only."""
     rules_only = not judges["use_model"] and not judges["use_llm"]
     ahead: list[Chunk] = []
     if processes is None and rules_only and _free_cores() >= 2:
@@ -257,23 +258,62 @@ def _checked(
                 processes = 2
                 break
     everything = itertools.chain(ahead, chunks)
-    if (processes or 1) < 2 or not rules_only or "fork" not in mp.get_all_start_methods():
+    if (processes or 1) < 2 or not rules_only or not hasattr(os, "fork"):
         for chunk in everything:
             yield _check_chunk(chunk, policy, settings, judges)
         return
-    global _WORK
-    _WORK = (policy, settings, judges)
-    with mp.get_context("fork").Pool(processes) as pool:
-        yield from pool.imap(_check_chunk_here, everything)
+    yield from _forked(list(everything), processes or 2, policy, settings, judges)
 
 
-#: What a forked worker checks with: set before the pool forks, so it is inherited.
-_WORK: tuple[Policy, Settings, dict[str, bool]] | None = None
+#: A forked process's answer for one chunk: the length of its lines (UTF-8, one per line)
+#: and its exit code, then the lines.
+_HEADER = struct.Struct("<IB")
 
 
-def _check_chunk_here(chunk: Chunk) -> tuple[list[str], int]:
-    assert _WORK is not None
-    return _check_chunk(chunk, *_WORK)
+def _forked(
+    chunks: list[Chunk], processes: int, policy: Policy, settings: Settings,
+    judges: dict[str, bool],
+) -> Iterator[tuple[list[str], int]]:
+    """Chunk k is checked by process k mod N: this one (which prints) and N-1 forked ones,
+    each writing its chunks' lines to a pipe that this process reads in turn. Nothing is
+    pickled: the children inherit the policy and the lines, and send back only output."""
+    sys.stdout.flush()
+    children: list[tuple[BinaryIO, int]] = []
+    try:
+        for rank in range(1, processes):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: check every N-th chunk, send its lines, and leave
+                os.close(read_end)
+                for handle, _ in children:
+                    handle.close()
+                status = 0
+                try:
+                    with os.fdopen(write_end, "wb") as out:
+                        for k in range(rank, len(chunks), processes):
+                            lines, code = _check_chunk(chunks[k], policy, settings, judges)
+                            body = "\n".join(lines).encode("utf-8")
+                            out.write(_HEADER.pack(len(body), code) + body)
+                except BaseException:  # the parent reports a child that stops early
+                    status = 1
+                os._exit(status)
+            os.close(write_end)
+            children.append((os.fdopen(read_end, "rb"), pid))
+        for k, chunk in enumerate(chunks):
+            rank = k % processes
+            if rank == 0:
+                yield _check_chunk(chunk, policy, settings, judges)
+                continue
+            handle = children[rank - 1][0]
+            header = handle.read(_HEADER.size)
+            if len(header) < _HEADER.size:
+                raise InputError(f"a checking process stopped before line {chunk[0][0]}")
+            size, code = _HEADER.unpack(header)
+            yield handle.read(size).decode("utf-8").split("\n"), code
+    finally:
+        for handle, pid in children:
+            handle.close()  # a child still writing (the reader left) stops on a broken pipe
+            os.waitpid(pid, 0)
 
 
 def _free_cores() -> int:

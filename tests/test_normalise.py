@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chatbot.policy import normalise as N
 from chatbot.policy.normalise import normalise, normalise_pattern_literal
 
 
@@ -101,6 +108,57 @@ def test_spans_of_folded_letters_point_at_the_posters_own_characters():
         assert original[s:e] == written
 
 
+# --- the fast paths read the same as the plain ones ---------------------------------------------
+
+_ALPHABET = st.sampled_from([*"aabbo OoLl1_2.-@#:/\n", "ll", "ee", "ಕ್ಕ", "ा", "\u200b", "ß",
+                              "www.", ".com", "http://", "V O T E"])
+
+
+_DROP = re.compile(r"([^\W\d_])\1+|[" + "".join(sorted(N.INVISIBLE)) + "]")
+
+
+def _keep(folded, start, lo, hi, out, origin):
+    if lo >= hi:
+        return
+    if out and folded[lo] == out[-1] and folded[lo].isalpha():
+        lo += 1
+    out.extend(folded[lo:hi])
+    origin.extend(range(start + lo, start + hi))
+
+
+def _fold_run_reference(text, start, end, out, origin):
+    """The folding loop as it was before its fast path: every piece kept by `_keep`."""
+    folded = unicodedata.normalize("NFKC", text[start:end]).casefold()
+    if len(folded) != end - start:
+        for i in range(start, end):
+            N._emit(N._fold(text[i]), i, out, origin)
+        return
+    kept = 0
+    for m in _DROP.finditer(folded):
+        _keep(folded, start, kept, m.start(), out, origin)
+        if m.group(1):
+            _keep(folded, start, m.start(), m.start() + 1, out, origin)
+        kept = m.end()
+    _keep(folded, start, kept, len(folded), out, origin)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_ALPHABET, max_size=40).map("".join), st.sampled_from(["", "a", "o", "1"]))
+def test_the_fast_fold_keeps_what_the_plain_loop_keeps(text, before):
+    out, origin = list(before), [0] * len(before)
+    ref_out, ref_origin = list(before), [0] * len(before)
+    N._fold_run(text, 0, len(text), out, origin)
+    _fold_run_reference(text, 0, len(text), ref_out, ref_origin)
+    assert (out, origin) == (ref_out, ref_origin)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_ALPHABET, max_size=40).map("".join))
+def test_the_quick_looks_miss_no_link_and_no_spaced_letters(text):
+    if N.URL.search(text):
+        assert N._URL_HINT.search(text)
+    if N.SPACED_LETTERS.search(text):
+        assert N._SPACED_HINT.search(text)
 # --- spelt-out words (see also tests/test_evasion.py) --------------------------------------------
 
 

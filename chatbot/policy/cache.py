@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2
+FORMAT = 3
 #: The code whose behaviour the cached results depend on: the whole policy package, since a
 #: snapshot holds its classes (a change to any of them is a new key, and a rebuild).
 _PACKAGE = Path(__file__).resolve().parent

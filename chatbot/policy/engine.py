@@ -9,15 +9,21 @@ a typical post however many rules share a term list.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from chatbot.policy.gates import TermGroup
+from chatbot.policy.gates import TermGroup, clause_score
 from chatbot.policy.media import MediaItem, media_items
 from chatbot.policy.model import LABELS, Draft, Finding
 from chatbot.policy.names import NameHit, NameList
 from chatbot.policy.normalise import URL, Normalised, normalise, sentences
 from chatbot.policy.rules import Policy, Rule
-from chatbot.policy.structure import Segment, Structure, handle_words, parse_structure
+from chatbot.policy.structure import (
+    REPLY,
+    Segment,
+    Structure,
+    handle_words,
+    parse_structure,
+)
 
 #: Labels whose presence in a quoted part makes the post a repost of a violation: everything
 #: the first list of the policy forbids ("Do not retweet or repost anything that contains any
@@ -27,33 +33,114 @@ REPOSTABLE = frozenset(LABELS) - {"org-voice", "repost-of-violation"}
 
 def check_rules(draft: Draft, policy: Policy) -> list[Finding]:
     """Every finding the policy's active rules make on `draft`, in the order of the text."""
-    context = _Context.of(draft, policy)
+    plan = _plan(policy, draft.account)
+    context = _Context.of(draft, policy, plan.name_order)
+    present = context.present
     findings: list[Finding] = []
     quoted_hits: list[tuple[Rule, tuple[int, int]]] = []
-    repost_rules: list[Rule] = []
-    for rule in policy.matched_rules(draft.account):
-        if rule.match.repost_of:
-            repost_rules.append(rule)
-        elif rule.match.media:
-            for finding in _media_findings(rule, context.media):
-                findings.append(finding)
-                quoted = finding.span and context.structure.kind_at(finding.span[0]) == "quoted"
-                if quoted and rule.label in REPOSTABLE:
-                    quoted_hits.append((rule, finding.span))
+    for rule in plan.media:
+        for finding in _media_findings(rule, context.media):
+            findings.append(finding)
+            quoted = finding.span and context.structure.kind_at(finding.span[0]) == "quoted"
+            if quoted and rule.label in REPOSTABLE:
+                quoted_hits.append((rule, finding.span))
+    rules, needs = plan.rules, plan.needs
+    mask = plan.always
+    index = plan.index
+    for literal in present:
+        bits = index.get(literal)
+        if bits:
+            mask |= bits
+    while mask:  # each rule a key literal opens, in policy order
+        low = mask & -mask
+        mask ^= low
+        i = low.bit_length() - 1
+        for clause in needs[i]:
+            if clause.isdisjoint(present):
+                break  # a group the rule needs cannot hit: not one of its literals is here
         else:
-            hit = context.first_hit(rule)
+            hit = context.first_hit(rules[i])
             if hit is None:
                 continue
+            rule = rules[i]
             span, kind, named = hit
             findings.append(_finding(rule, span, named=named))
             if kind == "quoted" and rule.label in REPOSTABLE:
                 quoted_hits.append((rule, span))
-    for rule in repost_rules:
-        if quoted_hits:
-            first_span = min(span for _, span in quoted_hits)
-            carried = sorted({r.label for r, _ in quoted_hits})
+    if quoted_hits:
+        first_span = min(span for _, span in quoted_hits)
+        carried = sorted({r.label for r, _ in quoted_hits})
+        for rule in plan.repost:
             findings.append(_finding(rule, first_span, carried=carried))
     return _deduplicate(findings)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The rules the engine matches on one account's drafts, worked out once per policy:
+    media rules, repost rules, and the rules matched on the text, each with the groups that
+    must all be able to hit (`all` and `requires`) and indexed by one clause of literals, so a
+    draft visits only the rules one of whose key literals it contains. The order in which the
+    rules are visited changes nothing: findings are sorted by place and rule at the end."""
+
+    rules: tuple[Rule, ...]
+    #: For each rule, the clauses of every group it needs: each must meet a draft it fires on.
+    needs: tuple[tuple[frozenset[str], ...], ...]
+    #: For each key literal, the rules (bit i for rules[i]) that it opens.
+    index: dict[str, int]
+    #: The rules with no key clause (a name list, a pattern without a gate): always visited.
+    always: int
+    media: tuple[Rule, ...]
+    repost: tuple[Rule, ...]
+    #: The name lists the rules read, in the order a rule-by-rule reading meets them (each
+    #: rule's anchor, `unless`, `requires`, other groups, `none`). Where two lists name the
+    #: same words, the first one's entity is the one a finding names: found in this fixed
+    #: order, that does not depend on which rules a draft's gates let through.
+    name_order: tuple[NameList, ...] = ()
+
+    @classmethod
+    def of(cls, matched: tuple[Rule, ...]) -> _Plan:
+        rules = tuple(r for r in matched if not r.match.repost_of and not r.match.media)
+        needs: list[tuple[frozenset[str], ...]] = []
+        index: dict[str, int] = {}
+        always = 0
+        for i, rule in enumerate(rules):
+            groups = (*rule.match.all, *rule.match.requires)
+            clauses = list(dict.fromkeys(c for g in groups if g.gate is not None
+                                         for c in g.clauses))
+            needs.append(tuple(sorted(clauses, key=clause_score, reverse=True)))
+            if not clauses:
+                always |= 1 << i
+                continue
+            key = max(clauses, key=clause_score)
+            for literal in key:
+                index[literal] = index.get(literal, 0) | 1 << i
+        order: dict[str, NameList] = {}
+        for rule in matched:
+            m = rule.match
+            for group in (*m.all[:1], *m.unless, *m.requires, *m.all[1:], *m.none):
+                for names in group.names:
+                    order.setdefault(names.list_name, names)
+        return cls(
+            name_order=tuple(order.values()),
+            rules=rules,
+            needs=tuple(needs),
+            index=index,
+            always=always,
+            media=tuple(r for r in matched if r.match.media and not r.match.repost_of),
+            repost=tuple(r for r in matched if r.match.repost_of),
+        )
+
+
+def _plan(policy: Policy, account: str) -> _Plan:
+    """The policy's plan for `account`, kept on the policy object (a fork inherits it)."""
+    plans = policy.__dict__.get("_engine_plans")
+    if plans is None:
+        plans = policy.__dict__["_engine_plans"] = {}
+    plan = plans.get(account)
+    if plan is None:
+        plan = plans[account] = _Plan.of(policy.matched_rules(account))
+    return plan
 
 
 @dataclass(frozen=True)
@@ -71,7 +158,7 @@ def model_reach(draft: Draft, policy: Policy) -> Reach:
     candidates = [r for r in policy.model_rules if draft.account in r.accounts]
     if not candidates:
         return Reach((), (), ())
-    context = _Context.of(draft, policy)
+    context = _Context.of(draft, policy, _plan(policy, draft.account).name_order)
     return Reach(
         rules=tuple(r for r in candidates if context.in_reach(r)),
         segments=context.structure.segments,
@@ -83,69 +170,110 @@ def model_reach(draft: Draft, policy: Policy) -> Reach:
     )
 
 
-@dataclass
 class _Context:
-    """One draft, normalised and parsed once, with a cache of each pattern's hits."""
+    """One draft, normalised once; its structure, sentences and media worked out when a rule
+    first needs them; with a cache of each pattern group's hits."""
 
-    draft: Draft
-    norm: Normalised
-    structure: Structure
-    sentence_starts: list[int]
-    sentence_spans: list[tuple[int, int]]
-    media: list[MediaItem]
-    hits: dict[int, list[tuple[int, int]]]
-    present: set[str]
-    #: Each name list's hits, found once per draft; and the entity at each hit's span.
-    names: dict[str, list[NameHit]] = field(default_factory=dict)
-    entities: dict[tuple[int, int], str] = field(default_factory=dict)
+    def __init__(self, draft: Draft, policy: Policy, norm: Normalised, present: set[str],
+                 name_order: tuple[NameList, ...] = ()) -> None:
+        self.draft = draft
+        self.name_order = name_order
+        self.policy = policy
+        self.norm = norm
+        self.present = present
+        self.hits: dict[int, list[tuple[int, int]]] = {}
+        #: Each name list's hits, found once per draft; and the entity at each hit's span.
+        self.names: dict[str, list[NameHit]] = {}
+        self.entities: dict[tuple[int, int], str] = {}
+        self.name_spans: dict[str, list[tuple[int, int]]] = {}
+        self.entity_ranks: dict[tuple[int, int], int] = {}
+        self._structure: Structure | None = None
+        self._sentences: tuple[list[int], list[tuple[int, int]]] | None = None
+        self._media: list[MediaItem] | None = None
+        self._reply_words: str | None = None
 
     @classmethod
-    def of(cls, draft: Draft, policy: Policy) -> _Context:
+    def of(cls, draft: Draft, policy: Policy, name_order: tuple[NameList, ...] = ()) -> _Context:
         norm = normalise(draft.text)
-        spans = sentences(norm.text)
-        present = policy.gates.present(norm.text)
-        return cls(
-            draft=draft,
-            norm=norm,
-            structure=parse_structure(
-                draft.text, any(m.spans(norm.text, present) for m in policy.repost_markers)
-            ),
-            sentence_starts=[s for s, _ in spans],
-            sentence_spans=spans,
-            media=media_items(norm, draft.media, policy.media, present),
-            hits={},
-            present=present,
-        )
+        return cls(draft, policy, norm, policy.gates.present(norm.text), name_order)
+
+    @property
+    def structure(self) -> Structure:
+        structure = self._structure
+        if structure is None:
+            norm, present = self.norm, self.present
+            marker = any(m.spans(norm.text, present) for m in self.policy.repost_markers)
+            structure = self._structure = parse_structure(self.draft.text, marker)
+        return structure
+
+    @property
+    def sentence_spans(self) -> list[tuple[int, int]]:
+        return self._sentence_index()[1]
+
+    @property
+    def sentence_starts(self) -> list[int]:
+        return self._sentence_index()[0]
+
+    def _sentence_index(self) -> tuple[list[int], list[tuple[int, int]]]:
+        known = self._sentences
+        if known is None:
+            spans = sentences(self.norm.text)
+            known = self._sentences = ([s for s, _ in spans], spans)
+        return known
+
+    @property
+    def media(self) -> list[MediaItem]:
+        media = self._media
+        if media is None:
+            policy = self.policy
+            media = self._media = media_items(self.norm, self.draft.media, policy.media,
+                                              self.present)
+        return media
 
     def first_hit(self, rule: Rule) -> tuple[tuple[int, int], str, list[str]] | None:
         """The span (original text), part (own/quoted) and the entities named in the window of
         the rule's first match, if any."""
         match = rule.match
-        anchor = match.all[0]
-        if anchor.gate is not None and anchor.gate.isdisjoint(self.present):
-            return None  # most rules end here: not one literal they need is in the draft
-        anchors = self._hits(anchor)
+        if (match.reply is not None or match.reply_to) and not self._addressed(rule):
+            return None
+        anchors = self._hits(match.all[0])
         if not anchors:
             return None
-        if not self._addressed(rule):
-            return None
-        if self._excused(match.unless):
-            return None
-        if not all(self._hits(p) for p in match.requires):
-            return None
+        for group in match.requires:
+            if not self._hits(group):
+                return None
+        rest = match.all[1:]
+        for group in rest:
+            if not self._hits(group):
+                return None  # no hit anywhere, so none in any anchor's window
+        where = match.where
         for start, end in anchors:
-            kind = self.structure.kind_at(self.norm.origin[start]) if self.norm.origin else "own"
-            if match.where != "any" and kind != match.where:
+            kind = self._kind(start)
+            if where != "any" and kind != where:
                 continue
             window = self._window(start, match.within, kind)
-            if not all(self._inside(p, window) for p in match.all[1:]):
+            if not all(self._inside(p, window) for p in rest):
                 continue
             if any(self._inside(p, window) for p in match.none):
                 continue
+            if self._excused(match.unless):
+                return None
             return self.norm.span(start, end), kind, self._named(match.all, window)
         return None
 
+    def _kind(self, start: int) -> str:
+        """Own words or quoted, at a normalised index."""
+        origin = self.norm.origin
+        if not origin:
+            return "own"
+        segments = self.structure.segments
+        if len(segments) == 1:
+            return segments[0].kind  # it spans the whole draft
+        return self.structure.kind_at(origin[start])
+
     def _named(self, groups: tuple[TermGroup, ...], window: tuple[int, int]) -> list[str]:
+        if any(group.names for group in groups):
+            self._all_names()
         lo, hi = window
         named = [
             self.entities[span]
@@ -169,9 +297,11 @@ class _Context:
         """Whether an `unless` pattern is anywhere in the draft: in its words, or in a link
         (URLs are masked for every other pattern, but a link to the FAQ for Article Subjects is
         what the policy asks a reply to give)."""
+        if not unless:
+            return False
         if any(self._hits(p) for p in unless):
             return True
-        if not unless or "/" not in self.draft.text:
+        if "/" not in self.draft.text:
             return False
         links = " ".join(m.group(0).lower() for m in URL.finditer(self.draft.text))
         return bool(links) and any(p.search(links) for p in unless)
@@ -179,38 +309,72 @@ class _Context:
     def _addressed(self, rule: Rule) -> bool:
         """Whether the draft is (or is not) a reply as `reply` asks, to an account whose handle
         `reply_to` reads."""
-        match, target = rule.match, self.structure.reply_to
+        match, target = rule.match, self._reply_target()
         if match.reply is not None and (target is not None) != match.reply:
             return False
         if match.reply_to:
-            # Folded as the patterns are ("official" → "oficial": a repeated letter read once).
-            words = normalise(handle_words(target)).text if target else ""
+            words = self._reply_words
+            if words is None:
+                # Folded as the patterns are ("official" → "oficial": a repeated letter once).
+                words = normalise(handle_words(target)).text if target else ""
+                self._reply_words = words
             return bool(words) and any(p.search(words) for p in match.reply_to)
         return True
+
+    def _reply_target(self) -> str | None:
+        """The handle the draft opens with (the structure's `reply_to`, without the rest)."""
+        if self._structure is not None:
+            return self._structure.reply_to
+        reply = REPLY.match(self.draft.text)
+        return reply.group(1) if reply else None
 
     def _hits(self, pattern: TermGroup) -> list[tuple[int, int]]:
         found = self.hits.get(id(pattern))
         if found is None:
             found = pattern.spans(self.norm.text, self.present)
             if pattern.names:
-                found = sorted(found + [s for n in pattern.names for s in self._name_spans(n)])
+                for names in pattern.names:
+                    found = found + self._name_spans(names)
+                found.sort()
             self.hits[id(pattern)] = found
         return found
 
     def _name_spans(self, names: NameList) -> list[tuple[int, int]]:
-        hits = self.names.get(names.list_name)
-        if hits is None:
+        spans = self.name_spans.get(names.list_name)
+        if spans is None:
             hits = names.find(self.norm)
             self.names[names.list_name] = hits
+            # Where two lists name the same words, the one first in the plan's order keeps
+            # them, whichever rule asked first (see `_all_names`).
+            rank = self._rank(names)
+            entities, ranks = self.entities, self.entity_ranks
             for hit in hits:
-                self.entities.setdefault((hit.start, hit.end), hit.entity.name)
-        return [(h.start, h.end) for h in hits]
+                span = (hit.start, hit.end)
+                if span not in entities or rank < ranks[span]:
+                    entities[span] = hit.entity.name
+                    ranks[span] = rank
+            spans = self.name_spans[names.list_name] = [(h.start, h.end) for h in hits]
+        return spans
+
+    def _rank(self, names: NameList) -> int:
+        for i, each in enumerate(self.name_order):
+            if each.list_name == names.list_name:
+                return i
+        return len(self.name_order)
+
+    def _all_names(self) -> None:
+        """Every list of the plan found, before a finding names an entity: which entity words
+        two lists share belong to must not depend on the lists the gates let a draft read."""
+        for names in self.name_order:
+            self._name_spans(names)
 
     def _window(self, position: int, within: str, kind: str) -> tuple[int, int]:
         """The sentence around `position`, or the whole part (own or quoted) it belongs to."""
-        if within == "sentence" and self.sentence_spans:
-            i = bisect.bisect_right(self.sentence_starts, position) - 1
-            return self.sentence_spans[max(i, 0)]
+        if within == "sentence":
+            spans = self.sentence_spans
+            if spans:
+                i = bisect.bisect_right(self.sentence_starts, position) - 1
+                return spans[max(i, 0)]
         lo, hi = 0, len(self.norm.text)
         origin = self.norm.origin
         for segment in self.structure.segments:

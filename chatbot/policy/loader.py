@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chatbot.policy import cache
-from chatbot.policy.gates import GatedPattern, GateIndex, TermGroup, gated
+from chatbot.policy.gates import GatedPattern, GateIndex, Requirements, TermGroup, gated
 from chatbot.policy.media import CLASS_ORDER, EXTRA_CLASSES, MediaVocabulary
 from chatbot.policy.model import ACCOUNTS, LABELS, LEVELS, MediaDeclaration
 from chatbot.policy.names import NameList, NameListError, load_name_list
@@ -195,7 +195,7 @@ class _Builder:
         #: and those worked out now, to write back.
         self.cache_key = cache.key_of(*(d.digest for d in docs))
         self.known_gates = cache.read("gates", self.cache_key) or {}
-        self.new_gates: dict[str, list[str] | None] = {}
+        self.new_gates: dict[str, dict[str, Any]] = {}
         self.folded = cache.read("folded", cache.key_of()) or {}
         self.folded_before = len(self.folded)
         self.patterns: dict[str, GatedPattern] = {}
@@ -456,16 +456,22 @@ class _Builder:
     def _gated_once(self, source: str, node: Node, field: str) -> GatedPattern:
         """A pattern known from the cache keeps its gate and is compiled on first use; a new
         one is compiled now, so a bad expression stops the load with its file and line."""
-        known = self.known_gates.get(source, False)
-        if known is None or isinstance(known, list):
-            return GatedPattern(source, frozenset(known) if known is not None else None)
+        known = _known_gates(self.known_gates.get(source))
+        if known is not None:
+            gate, clauses, starts, after = known
+            return GatedPattern(source, gate, clauses=clauses, starts=starts, after=after)
         import regex
 
         try:
             pattern = gated(source)
         except regex.error as exc:
             raise node.error(field, f"bad regular expression {node.value!r}: {exc}") from None
-        self.new_gates[source] = sorted(pattern.gate) if pattern.gate is not None else None
+        self.new_gates[source] = {
+            "gate": sorted(pattern.gate) if pattern.gate is not None else None,
+            "clauses": [sorted(c) for c in pattern.clauses],
+            "starts": sorted(pattern.starts) if pattern.starts is not None else None,
+            "after": sorted(pattern.after) if pattern.after is not None else None,
+        }
         return pattern
 
     def _pattern(self, node: Node) -> tuple[str, Node]:
@@ -496,6 +502,30 @@ class _Builder:
             if "accounts" in spec:
                 changes["accounts"] = _accounts(spec["accounts"], f"overrides.{rid}")
             rules[rid] = rules[rid].with_changes(**changes)
+
+
+def _known_gates(entry: object) -> Requirements | None:
+    """A pattern's gates as the cache wrote them (`_gated_once`), or None when the entry is
+    absent or not of that shape (then the pattern is compiled and its gates worked out)."""
+    if not isinstance(entry, dict):
+        return None
+    gate, clauses, starts = entry.get("gate"), entry.get("clauses"), entry.get("starts")
+    after = entry.get("after")
+
+    def literals(value: object) -> bool:
+        return isinstance(value, list) and all(isinstance(x, str) and x for x in value)
+
+    if gate is None:
+        return (None, (), None, None) if clauses == [] and starts is None is after else None
+    if not (literals(gate) and gate and isinstance(clauses, list)
+            and all(literals(c) and c for c in clauses)
+            and (starts is None or (literals(starts) and starts))
+            and (after is None or (isinstance(after, list) and after
+                                   and all(isinstance(x, str) and len(x) <= 1 for x in after)))):
+        return None
+    return (frozenset(gate), tuple(frozenset(c) for c in clauses),
+            frozenset(starts) if starts is not None else None,
+            frozenset(after) if after is not None else None)
 
 
 # --- field readers ------------------------------------------------------------------------

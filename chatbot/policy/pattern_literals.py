@@ -53,11 +53,26 @@ class Other:
     """Anything that can match without a literal: `.`, `\\b`, `\\w`, `^`, a lookaround."""
 
 
+@dataclass(frozen=True)
+class Anchor(Other):
+    """An `Other` that matches no character at all, only a position: `^`, `$`, `\\b`, `\\B`,
+    `\\A`, `\\Z`, a lookaround. What follows it starts where it stands (a gate's start
+    literals look through it).
+
+    `after`, when known, is where it can hold: right after one of these characters, or at the
+    start of the text for "". `^` holds at the start or after a line break (with or without
+    the multi-line flag: a superset is safe), `(?<=[\\n(])` after `\\n` or `(`."""
+
+    after: frozenset[str] | None = None
+
+
 #: One element of a parsed sequence; a plain `str` is one literal character.
 Item = str | Group | Branch | Repeat | CharSet | Other
 
 #: Escapes that match a class of characters or a position, never one literal character.
 CLASS_ESCAPES = frozenset("dDsSwWbBAZ")
+#: Those of them that match a position only.
+POSITION_ESCAPES = frozenset("bBAZ")
 #: Escapes that stand for one control character.
 CONTROL_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
 #: Inline flags that change nothing about which literals a match needs (m, s, u, a, L).
@@ -107,7 +122,11 @@ class _Reader:
             return self.charset()
         if ch == "\\":
             return self.escape()
-        if ch in ".^$":
+        if ch == "^":
+            return Anchor(frozenset({"", "\n"}))
+        if ch == "$":
+            return Anchor()
+        if ch == ".":
             return Other()
         if ch in "*+?":
             raise Unsure(f"nothing to repeat at {self.i - 1}")
@@ -126,7 +145,10 @@ class _Reader:
         if kind in "=!":
             self.i += 1
             return self._group_body(_lookaround)
-        if self.p.startswith("<=", self.i) or self.p.startswith("<!", self.i):
+        if self.p.startswith("<=", self.i):
+            self.i += 2
+            return self._group_body(_lookbehind)
+        if self.p.startswith("<!", self.i):
             self.i += 2
             return self._group_body(_lookaround)
         if self.p.startswith("P<", self.i):
@@ -208,6 +230,8 @@ class _Reader:
             raise Unsure("trailing backslash")
         ch = self.p[self.i]
         self.i += 1
+        if ch in POSITION_ESCAPES:
+            return Anchor(frozenset({""})) if ch == "A" else Anchor()
         if ch in CLASS_ESCAPES:
             return Other()
         if ch.isdigit():
@@ -247,8 +271,17 @@ class _Reader:
         )
 
 
-def _lookaround(items: list[Item]) -> Other:
-    return Other()  # it reads text a match need not contain
+def _lookaround(items: list[Item]) -> Anchor:
+    return Anchor()  # it reads text a match need not contain, and consumes none
+
+
+def _lookbehind(items: list[Item]) -> Anchor:
+    """`(?<=…)`: where it holds is known when it reads one character, or one of a set."""
+    if len(items) == 1 and isinstance(items[0], str):
+        return Anchor(frozenset(items))
+    if len(items) == 1 and isinstance(items[0], CharSet) and items[0].chars:
+        return Anchor(items[0].chars)
+    return Anchor()
 
 
 def _escaped_literal(ch: str) -> str:
