@@ -159,3 +159,17 @@ def test_the_quick_looks_miss_no_link_and_no_spaced_letters(text):
         assert N._URL_HINT.search(text)
     if N.SPACED_LETTERS.search(text):
         assert N._SPACED_HINT.search(text)
+# --- spelt-out words (see also tests/test_evasion.py) --------------------------------------------
+
+
+def test_spelt_out_words_map_back_to_the_posters_own_characters():
+    for original, word, written in (
+        ("Vote in 2 0 2 4 please", "2024", "2 0 2 4"),
+        ("भा.ज.पा. को वोट", "भाजपा", "भा.ज.पा"),
+        ("Let's go 🅱️JP", "bjp", "🅱️JP"),
+        ("kеер it", "kep", "kеер"),
+    ):
+        norm = normalise(original)
+        start = norm.text.index(word)
+        s, e = norm.span(start, start + len(word))
+        assert original[s:e] == written

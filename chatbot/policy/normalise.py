@@ -1,9 +1,10 @@
 """Text normalisation that sees through cheap evasion and keeps a map back to the original.
 
 Rules match on a normalised copy of the draft: look-alike letters and leet digits inside a
-Latin word read as Latin letters (`Vоte` with a Cyrillic о, `V0te`, `B3st`; see
+Latin word read as Latin letters (`Vоte` with a Cyrillic о, `V0te`, `B3st`, `🅱️JP`; see
 `chatbot.policy.lookalikes`), NFKC, case-folded, zero-width characters and variation selectors
-removed, letters spaced out to dodge a filter (`V O T E`) joined, runs of a
+removed, letters and digits spaced out to dodge a filter (`V O T E`, `2 0 2 4`) and dotted
+short forms (`B.J.P.`, `भा.ज.पा.`, `தி.மு.க.`) joined, runs of a
 repeated letter collapsed to one (`sooooo` → `so`, and `good` → `god` on both sides, since
 patterns go through the same collapse), hashtags split into words (`#Vote4Ravi` → `vote 4 ravi`,
 `#मराठी_विकिपीडिया` → `मराठी विकिपीडिया`), and URLs, e-mail addresses and @handles masked so a
@@ -18,6 +19,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from chatbot.policy.lookalikes import fold_lookalikes
+from chatbot.policy.structure import (
+    INDIC_VOWELS,
+    TITLES,
+    sentences,  # noqa: F401 (the engine imports it from here)
+)
 
 #: Characters that change nothing a reader sees but break naive matching.
 INVISIBLE = frozenset(
@@ -83,7 +89,7 @@ def normalise(text: str) -> Normalised:
     original = text
     text = fold_lookalikes(text)  # one character for one: indices into it are the original's
     masks = _masked_regions(text) if ("@" in text or "." in text) else {}
-    joined = _spaced_letter_separators(text)
+    joined = _spaced_letter_separators(text) | _spelt_out_gaps(text)
     hashtag_chars = _hashtag_positions(text) if "#" in text else set()
     specials = sorted({*masks, *joined, *hashtag_chars})
     out: list[str] = []
@@ -269,19 +275,66 @@ def _hashtag_positions(text: str) -> set[int]:
     return positions
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Split normalised text into sentence-like spans on ., !, ?, danda, line breaks and emoji-free
-    separators. Rules that need words together look inside one of these."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.end()
-        if text[start:end].strip():
-            spans.append((start, end))
-        start = end
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return spans
+def _indic_class(categories: str) -> str:
+    """A regex class of the Indic-block characters (U+0900–U+0DFF) of the given categories."""
+    chars = [chr(c) for c in range(0x900, 0xE00) if unicodedata.category(chr(c)) in categories]
+    return "[" + "".join(chars) + "]"
 
 
-_SENTENCE_END = re.compile(r"(?:[.!?।॥]+(?=\s|$)|\n+|[—–](?=\s))")
+#: An Indic syllable as written in a dotted short form: a letter (consonant or vowel), its
+#: vowel signs and any conjunct, and a closing consonant with a virama or a Malayalam chillu:
+#: `भा`, `स्व`, `தி`, `மு`, `ক্ষ`, `எஸ்` (S), `ആർ` (R); or a vowel and one more letter, as Latin
+#: letters are named: `एम` (M), `এম`, `आई` (I).
+_INDIC_MARK = _indic_class("MnMc")
+_VIRAMA = "[\u094d\u09cd\u0a4d\u0acd\u0b4d\u0bcd\u0c4d\u0ccd\u0d4d]"
+_INDIC_VOWEL = "[" + "".join(sorted(INDIC_VOWELS)) + "]"
+_SYLLABLE = "(?:(?:{3}{1}*)?{0}(?:{1}|(?<={2}){0})*(?:[\u0d7a-\u0d7f]|{0}{2})?|{3}{1}*)".format(
+    _indic_class("Lo"), _INDIC_MARK, _VIRAMA, _INDIC_VOWEL
+)
+#: What `_spelt_out_gaps` looks for, each with a quick test that spares nearly every draft the
+#: slower pattern: single digits spaced out (`2 0 2 4`); an Indic short form of three or more
+#: syllables with dots and no spaces (`भा.ज.पा.`, `தி.மு.க.`, `அ.தி.மு.க`; with spaces they are
+#: initials, `डॉ. बी. आर. अंबेडकर`, and a name list's `बी. आर. अंबेडकर` must still find them); a
+#: Latin one (`B.J.P.`), whose inner dots SPACED_LETTERS drops; a keycap (`2️⃣`).
+_SPELT_OUT = (
+    re.compile(r"(?<!\w)(?<!\d[.,])\d(?: \d){2,}(?!\w|[.,]\d)"),
+    re.compile(
+        rf"(?<![\w.{_INDIC_MARK[1:-1]}])"
+        rf"(?:{_SYLLABLE}\.){{2,}}{_SYLLABLE}(?:\.|(?![\w{_INDIC_MARK[1:-1]}]))"
+    ),
+    re.compile(r"(?<![\w.])(?:[A-Za-z]\.){3,}(?=\s|$)"),
+)
+#: Quick tests, each beginning with a literal so the scan is fast: a spaced digit run has
+#: ` 4 2`, a dotted short form has a syllable or letter between two dots.
+_SPACED_DIGITS_HINT = re.compile(r" \d \d")
+_DOTTED_HINT = re.compile(r"\. ?(?:[A-Za-z]|[\u0900-\u0dff]{1,8})\.")
+
+
+def _spelt_out_gaps(text: str) -> set[int]:
+    """Indices to drop so a word spelt out reads as one: the spaces of `2 0 2 4` (a year or a
+    number spaced out to dodge a filter; `Top 3` or `1, 2, 3` are not runs), the dots of a
+    dotted Indic short form (`भा.ज.पा.` → `भाजपा`, `த.வெ.க` → `தவெக`)
+    and the last dot of a Latin one (`B.J.P.` → `bjp`, so no sentence ends inside `B.J.P. ko
+    vote`), and a keycap's enclosing mark (`2️⃣0️⃣2️⃣4️⃣` → `2024`).
+
+    Indic syllables spaced out with no dots are left alone: `जो भी हो`, `में ही दो`, `ಬೈ ಬೈ` are
+    ordinary words."""
+    gaps: set[int] = set()
+    digits = _SPACED_DIGITS_HINT.search(text) is not None
+    dotted = "." in text and _DOTTED_HINT.search(text) is not None
+    if digits:
+        for m in _SPELT_OUT[0].finditer(text):
+            gaps.update(range(m.start() + 1, m.end(), 2))
+    if dotted and not text.isascii():
+        for m in _SPELT_OUT[1].finditer(text):
+            start = m.start()
+            first_dot = text.index(".", start)
+            if text[start:first_dot] in TITLES:  # डॉ.बी.आर.: a title and two initials
+                start = first_dot + 1
+            if text[start : m.end()].rstrip(".").count(".") >= 2:
+                gaps.update(j for j in range(start, m.end()) if text[j] == ".")
+    if dotted:
+        gaps.update(m.end() - 1 for m in _SPELT_OUT[2].finditer(text))
+    if "\u20e3" in text:
+        gaps.update(i for i, ch in enumerate(text) if ch == "\u20e3")
+    return gaps
