@@ -86,23 +86,10 @@ def read(kind: str, key: str) -> dict[str, Any] | None:
 
 
 def write(kind: str, key: str, entries: dict[str, Any]) -> None:
-    """Write atomically (a temporary file renamed into place); a cache that cannot be written
-    only costs speed, so any OSError is ignored."""
-    folder = cache_dir()
+    """Keep `entries` under `kind` and `key` (`_write_atomically`)."""
     data = {"format": FORMAT, "key": key, "sha256": _checksum(entries), "entries": entries}
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{kind}-", suffix=".tmp")
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
-        os.replace(temporary, folder / f"{kind}-{key[:32]}.json")
-        _prune(folder, kind)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    _write_atomically(kind, f"{kind}-{key[:32]}.json", text.encode("utf-8"))
 
 
 def read_snapshot(kind: str, key: str) -> object | None:
@@ -181,6 +168,14 @@ def write_snapshot(
         return
     header = {"format": FORMAT, "key": key, "sha256": hashlib.sha256(body).hexdigest(),
               "dependencies": [list(d) for d in dependencies]}
+    _write_atomically(kind, f"{kind}-{key[:32]}.pickle",
+                      _MAGIC + json.dumps(header).encode() + b"\n" + body)
+
+
+def _write_atomically(kind: str, name: str, data: bytes) -> None:
+    """`data` as the cache file `name`: a temporary file renamed into place, so a reader never
+    sees half a file; then the oldest files of `kind` beyond KEEP go. An OSError (a full or
+    read-only disk) only costs speed, so it is dropped."""
     folder = cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -189,8 +184,8 @@ def write_snapshot(
         return
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(_MAGIC + json.dumps(header).encode() + b"\n" + body)
-        os.replace(temporary, folder / f"{kind}-{key[:32]}.pickle")
+            out.write(data)
+        os.replace(temporary, folder / name)
         _prune(folder, kind)
     except OSError:
         with contextlib.suppress(OSError):
