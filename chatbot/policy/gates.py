@@ -117,19 +117,7 @@ class GatedPattern:
             if len(places) <= MAX_STARTS:
                 if len(opened) > 1:
                     places = sorted(set(places))
-                match = self.pattern.match
-                found: list[tuple[int, int]] = []
-                end = 0
-                for place in places:
-                    if place < end:
-                        continue
-                    m = match(text, place)
-                    if m is not None:
-                        span = m.span()
-                        if span[1] > place:
-                            found.append(span)
-                            end = span[1]
-                return found
+                return self._spans_at(text, places)
         elif self.after is not None:
             places = [0] if "" in self.after else []
             find = text.find
@@ -141,20 +129,24 @@ class GatedPattern:
                         i = find(ch, i + 1)
             if len(places) <= MAX_STARTS:
                 places = sorted(set(places))
-                match = self.pattern.match
-                found = []
-                end = 0
-                for place in places:
-                    if place < end:
-                        continue
-                    m = match(text, place)
-                    if m is not None:
-                        span = m.span()
-                        if span[1] > place:
-                            found.append(span)
-                            end = span[1]
-                return found
+                return self._spans_at(text, places)
         return [m.span() for m in self.pattern.finditer(text) if m.end() > m.start()]
+
+    def _spans_at(self, text: str, places: list[int]) -> list[tuple[int, int]]:
+        """The non-empty matches tried at `places` (sorted), each resuming after the last."""
+        match = self.pattern.match
+        found: list[tuple[int, int]] = []
+        end = 0
+        for place in places:
+            if place < end:
+                continue
+            m = match(text, place)
+            if m is not None:
+                span = m.span()
+                if span[1] > place:
+                    found.append(span)
+                    end = span[1]
+        return found
 
     def __getstate__(self) -> tuple:
         """Pickled (policy/cache.py's snapshot) with its program, compiled or not, and with
