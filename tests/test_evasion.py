@@ -126,7 +126,7 @@ def test_ordinary_text_is_not_glued(text):
 
 
 def _sentences(text: str) -> list[str]:
-    from chatbot.policy.normalise import sentences
+    from chatbot.policy.structure import sentences
 
     folded = normalise(text).text
     return [folded[s:e].strip() for s, e in sentences(folded)]
@@ -163,7 +163,7 @@ def test_a_sentence_still_ends_at_a_short_word():
 
 
 def test_the_poster_s_own_text_splits_alike():
-    from chatbot.policy.normalise import sentences
+    from chatbot.policy.structure import sentences
 
     assert len(sentences("Vote for Dr. Tharoor and Smt. Sudha")) == 1  # the model layer's input
 

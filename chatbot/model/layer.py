@@ -23,8 +23,8 @@ from chatbot.model.heads import Head, Heads, HeadsError, load_heads
 from chatbot.model.script import dominant_script
 from chatbot.policy.engine import REPOSTABLE, Reach, model_reach
 from chatbot.policy.model import Draft, Finding, ModelStatus
-from chatbot.policy.normalise import sentences
 from chatbot.policy.rules import Policy, Rule
+from chatbot.policy.structure import sentences
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from chatbot.policy.gates import TermGroup, clause_score
 from chatbot.policy.media import MediaItem, media_items
 from chatbot.policy.model import ACCOUNTS, LABELS, Draft, Finding
 from chatbot.policy.names import NameHit, NameList
-from chatbot.policy.normalise import URL, Normalised, normalise, sentences
+from chatbot.policy.normalise import URL, Normalised, normalise
 from chatbot.policy.rules import Policy, Rule
 from chatbot.policy.structure import (
     REPLY,
@@ -23,6 +23,7 @@ from chatbot.policy.structure import (
     Structure,
     handle_words,
     parse_structure,
+    sentences,
 )
 
 #: Labels whose presence in a quoted part makes the post a repost of a violation: everything

@@ -19,11 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from chatbot.policy.lookalikes import fold_lookalikes
-from chatbot.policy.structure import (
-    INDIC_VOWELS,
-    TITLES,
-    sentences,  # noqa: F401 (the engine imports it from here)
-)
+from chatbot.policy.structure import INDIC_VOWELS, TITLES
 
 #: Characters that change nothing a reader sees but break naive matching.
 INVISIBLE = frozenset(
