@@ -251,12 +251,20 @@ def _checked(
     rules-only."""
     rules_only = not judges["use_model"] and not judges["use_llm"]
     ahead: list[Chunk] = []
-    if processes is None and rules_only and _free_cores() >= 2:
+    long = False
+    if rules_only:
         for chunk in chunks:  # read far enough to know whether the batch is long
             ahead.append(chunk)
             if len(ahead) * BATCH_CHUNK >= POOL_FROM:
-                processes = 2
+                long = True
                 break
+    if processes is None and long and _free_cores() >= 2:
+        processes = 2
+    # One Hyperscan pass per draft says which patterns may match: compiled (some seconds, then
+    # cached) for a long batch, read from the policy cache for any other batch that finds it.
+    from chatbot.policy.engine import use_prefilter
+
+    use_prefilter(policy, compile_if_missing=long)
     everything = itertools.chain(ahead, chunks)
     if (processes or 1) < 2 or not rules_only or not hasattr(os, "fork"):
         for chunk in everything:

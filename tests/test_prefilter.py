@@ -1,0 +1,155 @@
+"""The Hyperscan prefilter (chatbot/policy/prefilter.py) may only ever widen: every pattern
+that really matches a draft must be among the scan's candidates, so findings with it are
+exactly the findings without it.
+
+Pinned three ways: the translation of single constructs against texts where the two regex
+dialects differ (a vowel sign is a word character for `regex`, not for Hyperscan); every
+pattern of the shipped policy on every rule example and on random text cut from them; and the
+findings of every rule example with and without the prefilter.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+hyperscan = pytest.importorskip("hyperscan")
+
+from chatbot.policy.engine import _groups, check_rules, use_prefilter  # noqa: E402
+from chatbot.policy.gates import gated  # noqa: E402
+from chatbot.policy.loader import load_policy  # noqa: E402
+from chatbot.policy.model import Draft  # noqa: E402
+from chatbot.policy.normalise import normalise  # noqa: E402
+from chatbot.policy.prefilter import (  # noqa: E402
+    PREFILTERED,
+    Prefilter,
+    Unsure,
+    _flags,
+    translate,
+)
+from tests.conftest import POLICY_DIR  # noqa: E402
+
+
+def _hs_matches(pattern: str, text: str) -> bool:
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(expressions=[translate(pattern).encode()], ids=[0], flags=_flags())
+    found: list[int] = []
+    database.scan(text.encode(), match_event_handler=lambda *a: found.append(1))
+    return bool(found)
+
+
+#: (pattern, text) where the `regex` library finds a match; the translation must too.
+WIDENED = [
+    (r"कि\b", "कि नहीं"),            # ि is a word character for regex, not for Hyperscan's \b
+    (r"\bಕನ್ನಡ\b", "ಕನ್ನಡ ವಿಕಿಪೀಡಿಯ"),
+    (r"\w+ जी", "मोदी जी"),
+    (r"[^\W\d]+ बाबू", "রাজা बाबू"),
+    (r"\W{1,3}vote", "।। vote"),
+    (r"(?<=\n)vote", "x\nvote"),
+    (r"(?<!not )vote", "please vote"),
+    (r"vote(?= for)", "vote for me"),
+    (r"(?<![\w.])bjp\b", "(bjp)"),
+    (r"a.{0,40}b", "a" + "x" * 39 + "b"),
+    (r"a\S{,5}b", "axyzb"),
+    (r"(?:^|(?<=[\n(]))vote", "vote now"),
+    (r"\d{2,4}", "२०२४"),               # Devanagari digits are \d for regex
+    (r"\s+वोट", "\u00a0वोट"),           # a no-break space is \s
+    (r"[.!?।]\s*vote", "सही। vote"),
+    (r"x\$y|x\.y", "x.y"),
+    (r"(?P<who>we|our) team", "our team"),
+    (r"(?>ab|a)c", "ac"),
+    (r"\u0935\u094b\u091f", "वोट"),
+    (r"\x41", "A"),
+    (r"tea{1,}m|go+d", "teaaam"),
+    (r"a{2}", "aa"),
+    (r"colou?r$", "colour"),
+    (r"^hello", "hello there"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "text"), WIDENED)
+def test_the_translation_matches_wherever_the_pattern_does(pattern: str, text: str) -> None:
+    assert gated(pattern).pattern.search(text), "the case itself is wrong"
+    assert _hs_matches(pattern, text)
+
+
+@pytest.mark.parametrize("pattern", [r"\p{L}+", r"(a)\1", r"(?i)vote", r"[[:alpha:]]",
+                                     r"\L<names>", r"a(?(1)b|c)"])
+def test_syntax_it_does_not_know_is_left_to_the_gates(pattern: str) -> None:
+    with pytest.raises(Unsure):
+        translate(pattern)
+
+
+@pytest.fixture(scope="module")
+def prefiltered():
+    """The shipped policy with its prefilter (compiled once per test run: some seconds)."""
+    policy = load_policy(POLICY_DIR)
+    assert use_prefilter(policy)
+    return policy
+
+
+def _texts(policy) -> list[str]:
+    """Every rule example's text, and random text cut and spliced from them."""
+    texts = [e.text for r in policy.rules for e in (*r.examples.fires, *r.examples.passes)]
+    chance = random.Random(10)
+    for _ in range(600):
+        a, b = chance.sample(texts, 2)
+        i, j = sorted(chance.sample(range(len(a) + 1), 2))
+        k = chance.randrange(len(b) + 1)
+        texts.append(a[i:j] + " " + b[k:])
+        words = a.split()
+        chance.shuffle(words)
+        texts.append(" ".join(words))
+    return texts
+
+
+def test_every_real_match_is_a_candidate(prefiltered) -> None:
+    prefilter: Prefilter = prefiltered.__dict__["_prefilter"]
+    numbered = [p for p in prefilter.patterns if p.number is not None]
+    assert len(numbered) >= 0.95 * len(prefilter.patterns)
+    missed = []
+    for text in _texts(prefiltered):
+        norm = normalise(text).text
+        found = prefilter.candidates(norm)
+        assert PREFILTERED in found
+        missed += [(p.source[:60], norm[:60]) for p in numbered
+                   if p.number not in found and p.spans(norm)]
+    assert not missed
+
+
+def test_findings_are_the_same_with_and_without_it(prefiltered) -> None:
+    plain = load_policy(POLICY_DIR)
+    assert "_prefilter" not in plain.__dict__
+    examples = [e for r in plain.rules for e in (*r.examples.fires, *r.examples.passes)]
+    for example in examples:
+        assert check_rules(example.draft, prefiltered) == check_rules(example.draft, plain)
+
+
+def test_the_database_is_cached_and_a_short_run_never_compiles(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("CHECKPOST_CACHE", str(tmp_path / "cache"))
+    policy_file = tmp_path / "p.yaml"
+    policy_file.write_text(
+        "policy: {name: t, version: '1'}\n"
+        "labels: {political-endorsement: {level: error, policy: p}}\n"
+        "rules:\n"
+        "  - id: vote-call\n    label: political-endorsement\n    level: error\n"
+        "    message: m\n    policy: p\n"
+        "    match: {all: [['\\bvote (for|4) \\w+'], ['\\p{L}{4}']]}\n"
+        "    examples: {fires: ['Vote for Ravi'], passes: ['vote']}\n",
+        encoding="utf-8",
+    )
+    first = load_policy(policy_file)
+    assert not use_prefilter(first, compile_if_missing=False)  # nothing cached: not compiled
+    assert use_prefilter(first)
+    prefilter = first.__dict__["_prefilter"]
+    assert prefilter.unsure == {"escape \\p": 1}  # \p{L} keeps its gates
+    assert prefilter.fallback == 1
+    assert [f.rule for f in check_rules(Draft("Vote for"), first)] == []
+    assert [f.rule for f in check_rules(Draft("Vote for Ravi"), first)] == ["vote-call"]
+    again = load_policy(policy_file)
+    assert use_prefilter(again, compile_if_missing=False)  # from the cache
+    assert [f.rule for f in check_rules(Draft("Vote 4 Ravi"), again)] == ["vote-call"]
+    for group in _groups(again):
+        for pattern in group.patterns:
+            assert (pattern.number is None) == (pattern.source == "\\p{l}{4}")
