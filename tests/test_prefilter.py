@@ -153,3 +153,22 @@ def test_the_database_is_cached_and_a_short_run_never_compiles(tmp_path, monkeyp
     for group in _groups(again):
         for pattern in group.patterns:
             assert (pattern.number is None) == (pattern.source == "\\p{l}{4}")
+
+
+def test_the_scan_finds_the_literals_and_names_the_automata_find(prefiltered) -> None:
+    prefilter: Prefilter = prefiltered.__dict__["_prefilter"]
+    assert prefilter.exact_literals
+    wanted = set(prefilter.literals)
+    lists = list(prefiltered.name_lists.values())
+    named = 0
+    for text in _texts(prefiltered):
+        norm = normalise(text).text
+        found, aliases = prefilter.scan(norm)
+        assert {x for x in found if isinstance(x, str)} == prefiltered.gates.present(norm) & wanted
+        for names in lists:
+            if not len(names.automaton):
+                continue
+            expected = sorted(names.automaton.iter(norm))
+            assert sorted(prefilter.name_hits(names, aliases)) == expected
+            named += bool(expected)
+    assert named > 100  # the texts do name entities

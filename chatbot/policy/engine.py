@@ -195,14 +195,26 @@ def use_prefilter(policy: Policy, compile_if_missing: bool = True) -> bool:
 
     groups = _groups(policy)
     patterns = list({id(p): p for g in groups for p in g.patterns}.values())
-    prefilter = Prefilter(patterns)
+    prefilter = Prefilter(patterns, tuple(policy.name_lists[k] for k in sorted(policy.name_lists)))
     if not prefilter.load(compile_if_missing):
         return False
     for group in groups:
         group.forget_numbers()
     policy.__dict__.pop("_prefilter_plans", None)
+    policy.__dict__.pop("_marker_numbers", None)
     policy.__dict__["_prefilter"] = prefilter
     return True
+
+
+def _marker_numbers(policy: Policy) -> frozenset[int] | None:
+    """The prefilter's numbers of every repost marker's patterns, or None when one has none."""
+    known = policy.__dict__.get("_marker_numbers", False)
+    if known is False:
+        numbers = [p.number for m in policy.repost_markers for p in m.patterns]
+        known = None if None in numbers or any(m.names for m in policy.repost_markers) else (
+            frozenset(numbers))
+        policy.__dict__["_marker_numbers"] = known
+    return known
 
 
 def _groups(policy: Policy) -> list[TermGroup]:
@@ -272,8 +284,10 @@ class _Context:
                  name_order: tuple[NameList, ...] = (),
                  candidates: set[int] | None = None) -> None:
         self.draft = draft
-        #: The prefilter's candidates (also in `present`), when the policy has one.
+        #: The prefilter's candidates (also in `present`), when the policy has one; and the
+        #: name lists' aliases its scan found (None: each list's automaton finds its own).
         self.candidates = candidates
+        self.aliases: list[tuple[int, int]] | None = None
         self.name_order = name_order
         self.policy = policy
         self.norm = norm
@@ -292,20 +306,30 @@ class _Context:
     @classmethod
     def of(cls, draft: Draft, policy: Policy, name_order: tuple[NameList, ...] = ()) -> _Context:
         norm = normalise(draft.text)
-        present = policy.gates.present(norm.text)
         prefilter = policy.__dict__.get("_prefilter")
         if prefilter is None:
-            return cls(draft, policy, norm, present, name_order)
-        candidates = prefilter.candidates(norm.text)
-        present.update(candidates)
-        return cls(draft, policy, norm, present, name_order, candidates)
+            return cls(draft, policy, norm, policy.gates.present(norm.text), name_order)
+        found, aliases = prefilter.scan(norm.text)
+        if prefilter.exact_literals:  # the scan found the gate literals too
+            candidates = {n for n in found if n.__class__ is int}
+            context = cls(draft, policy, norm, found, name_order, candidates)
+            context.aliases = aliases
+            return context
+        present = policy.gates.present(norm.text)
+        present.update(found)
+        return cls(draft, policy, norm, present, name_order, found)
 
     @property
     def structure(self) -> Structure:
         structure = self._structure
         if structure is None:
             norm, present = self.norm, self.present
-            marker = any(m.spans(norm.text, present) for m in self.policy.repost_markers)
+            markers = self.policy.repost_markers
+            if self.candidates is not None:  # none can match unless one is a candidate
+                numbers = _marker_numbers(self.policy)
+                if numbers is not None and numbers.isdisjoint(self.candidates):
+                    markers = ()
+            marker = any(m.spans(norm.text, present) for m in markers)
             structure = self._structure = parse_structure(self.draft.text, marker)
         return structure
 
@@ -445,7 +469,10 @@ class _Context:
     def _name_spans(self, names: NameList) -> list[tuple[int, int]]:
         spans = self.name_spans.get(names.list_name)
         if spans is None:
-            hits = names.find(self.norm)
+            found = None
+            if self.aliases is not None:
+                found = self.policy.__dict__["_prefilter"].name_hits(names, self.aliases)
+            hits = names.find(self.norm, found)
             self.names[names.list_name] = hits
             # Where two lists name the same words, the one first in the plan's order keeps
             # them, whichever rule asked first (see `_all_names`).

@@ -411,6 +411,9 @@ class _Reader:
 PREFILTERED = -1
 #: An expression this long (bytes) is compiled alone first, to see whether Hyperscan takes it.
 LONG_EXPRESSION = 3000
+#: Hyperscan refuses an expression longer than this ("Pattern length exceeds limit"): such a
+#: pattern keeps its gates (the translation writes each top-level branch on its own).
+LONGEST = 8000
 #: The cache file's format; a new one is a new key.
 FORMAT = 1
 _MAGIC = b"checkpost-prefilter\n"
@@ -424,7 +427,12 @@ class Prefilter:
     keyed by the expressions and the Hyperscan version), and a one-draft `chatbot check`
     never reads it. Numbers go on the patterns themselves (`GatedPattern.number`)."""
 
-    def __init__(self, patterns: list) -> None:
+    def __init__(self, patterns: list, name_lists: tuple = ()) -> None:
+        """`patterns` get numbers 0…P-1. The literals their gates still read, and the
+        aliases of the policy's name lists, go into the same database, so the one scan also
+        finds what the literal gates' and the name lists' automata would find: each pattern's
+        strong start literals (`GatedPattern.spans` tries it where they stand), and every
+        gate literal of a pattern the translation is unsure of (its gates decide alone)."""
         self.patterns = patterns
         #: One or more expressions per pattern the translation takes, with its number.
         self.expressions: list[bytes] = []
@@ -441,11 +449,45 @@ class Prefilter:
             if "" in branches:
                 self.unsure["matches anywhere"] = self.unsure.get("matches anywhere", 0) + 1
                 continue
+            if any(len(b.encode("utf-8")) > LONGEST for b in branches):
+                self.unsure["too long"] = self.unsure.get("too long", 0) + 1
+                continue
             for branch in dict.fromkeys(branches):
                 self.expressions.append(branch.encode("utf-8"))
                 self.ids.append(number)
             self.numbers.append(number)
+        self.flags: list[int] = [PATTERN] * len(self.ids)
+        #: Numbers from `literal_base` on are the gate literals, in order; from `alias_base`
+        #: on each name list's aliases, numbered as its automaton numbers them, from its base.
+        numbered = set(self.numbers)
+        literals = {x for p in patterns for x in p._strong_starts}
+        for number, gated in enumerate(patterns):
+            if number not in numbered:
+                literals.update(_gate_literals(gated))
+        self.literals = tuple(sorted(literals))
+        self.literal_base = len(patterns)
+        self.alias_base = self.literal_base + len(self.literals)
+        self.name_bases: dict[str, tuple[int, int]] = {}
+        for number, literal in enumerate(self.literals, start=self.literal_base):
+            self.expressions.append(_literal_expression(literal))
+            self.ids.append(number)
+            self.flags.append(LITERAL)
+        base = self.alias_base
+        for names in name_lists:
+            if not len(names.automaton):
+                continue
+            top = 0
+            for alias, number in names.automaton.items():
+                self.expressions.append(_literal_expression(alias))
+                self.ids.append(base + number)
+                self.flags.append(ALIAS)
+                top = max(top, number + 1)
+            self.name_bases[names.list_name] = (base, base + top)
+            base += top
+        self.end = base
         self.refused: list[int] = []
+        #: Whether the scan finds every literal and alias (Hyperscan refused none of them).
+        self.exact_literals = False
         self._database = None
         self._scratch = None
 
@@ -456,8 +498,8 @@ class Prefilter:
         import hyperscan
 
         digest = hashlib.sha256(f"{FORMAT}|{hyperscan.__version__}|{_flags()}".encode())
-        for number, expression in zip(self.ids, self.expressions, strict=True):
-            digest.update(b"%d\0%s\0" % (number, expression))
+        for number, expression, flag in zip(self.ids, self.expressions, self.flags, strict=True):
+            digest.update(b"%d\0%d\0%s\0" % (number, flag, expression))
         return digest.hexdigest()
 
     def load(self, compile_if_missing: bool = True) -> bool:
@@ -485,6 +527,10 @@ class Prefilter:
         for number in self.numbers:
             if number not in refused_set:
                 self.patterns[number].number = number
+        # A refused pattern's gates decide alone: the scan must find all their literals.
+        known = set(self.literals)
+        self.exact_literals = not any(n >= self.literal_base for n in refused) and all(
+            known.issuperset(_gate_literals(self.patterns[n])) for n in refused)
         return True
 
     @property
@@ -496,48 +542,107 @@ class Prefilter:
         """The database of every expression Hyperscan takes; those it refuses, one by one."""
         import hyperscan
 
-        pairs = list(zip(self.ids, self.expressions, strict=True))
+        flags = {PATTERN: _flags(), LITERAL: _literal_flags(True), ALIAS: _literal_flags(False)}
+        triples = [(n, e, flags[f])
+                   for n, e, f in zip(self.ids, self.expressions, self.flags, strict=True)]
 
-        def refuses(number: int, expression: bytes) -> bool:
+        def refuses(number: int, expression: bytes, flag: int) -> bool:
             alone = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
             try:
-                alone.compile(expressions=[expression], ids=[number], flags=_flags())
+                alone.compile(expressions=[expression], ids=[number], flags=[flag])
             except hyperscan.error:
                 return True
             return False
 
+        def compiled(kept: list[tuple[int, bytes, int]]):
+            database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            database.compile(expressions=[e for _, e, _ in kept], ids=[n for n, _, _ in kept],
+                             flags=[f for _, _, f in kept])
+            return database
+
         # A long expression is the likeliest to be refused ("Pattern length exceeds limit"):
         # tried alone first, so one of them does not cost a second compile of everything.
-        refused = {n for n, e in pairs if len(e) > LONG_EXPRESSION and refuses(n, e)}
-        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        kept = [(n, e) for n, e in pairs if n not in refused]
+        refused = {n for n, e, f in triples if len(e) > LONG_EXPRESSION and refuses(n, e, f)}
+        kept = [t for t in triples if t[0] not in refused]
+        if not kept:
+            return sorted(refused), b""
         try:
-            if kept:
-                database.compile(expressions=[e for _, e in kept], ids=[n for n, _ in kept],
-                                 flags=_flags())
+            database = compiled(kept)
         except hyperscan.error:  # find the others it refuses, and compile the rest
-            refused |= {n for n, e in kept if refuses(n, e)}
-            kept = [(n, e) for n, e in pairs if n not in refused]
-            if kept:
-                database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-                database.compile(expressions=[e for _, e in kept], ids=[n for n, _ in kept],
-                                 flags=_flags())
-        return sorted(refused), hyperscan.dumpb(database) if kept else b""
+            refused |= {n for n, e, f in kept if refuses(n, e, f)}
+            kept = [t for t in triples if t[0] not in refused]
+            if not kept:
+                return sorted(refused), b""
+            database = compiled(kept)
+        return sorted(refused), hyperscan.dumpb(database)
 
     def candidates(self, text: str) -> set[int]:
         """The numbers of the patterns that may match `text`, and PREFILTERED."""
-        found = {PREFILTERED}
-        if self._database is not None and text:
-            add = found.add
+        return {n for n in self.scan(text)[0] if isinstance(n, int)}
 
-            def seen(number: int, start: int, end: int, flags: int, context: object) -> None:
+    def scan(self, text: str) -> tuple[set, list[tuple[int, int]]]:
+        """One pass over `text`: the set of the numbers of the patterns that may match it,
+        PREFILTERED, and the gate literals in it (`GateIndex.present`'s set); and every
+        alias occurrence, as (number, index of its last character), in no set order."""
+        found: set = {PREFILTERED}
+        aliases: list[tuple[int, int]] = []
+        if self._database is None or not text:
+            return found, aliases
+        add, literals = found.add, self.literals
+        literal_base, alias_base = self.literal_base, self.alias_base
+        occurrence = aliases.append
+
+        def seen(number: int, start: int, end: int, flags: int, context: object) -> None:
+            if number < literal_base:
                 add(number)
+            elif number < alias_base:
+                add(literals[number - literal_base])
+            else:
+                occurrence((number, end))
 
-            self._database.scan(text.encode("utf-8"), match_event_handler=seen)
-        return found
+        data = text.encode("utf-8")
+        self._database.scan(data, match_event_handler=seen)
+        if aliases and len(data) != len(text):  # byte offsets to character indices
+            aliases = [(n, len(data[:end].decode("utf-8")) - 1) for n, end in aliases]
+        else:
+            aliases = [(n, end - 1) for n, end in aliases]
+        return found, aliases
+
+    def name_hits(self, names, aliases: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
+        """What `names.automaton.iter(text)` yields, (end index, alias number), from a scan's
+        `aliases`; None when the scan does not know the list (its automaton does the work)."""
+        bounds = self.name_bases.get(names.list_name)
+        if bounds is None or not self.exact_literals:
+            return None
+        base, top = bounds
+        return [(end, n - base) for n, end in aliases if base <= n < top]
 
     def __getstate__(self) -> dict:
         raise TypeError("a Prefilter is not pickled: it holds a Hyperscan database")
+
+
+def _gate_literals(gated) -> set[str]:
+    """Every literal a pattern's gates read: its gate, its clauses, its start literals."""
+    found = set(gated.gate or ())
+    for clause in gated.clauses:
+        found.update(clause)
+    found.update(gated._strong_starts)
+    return found
+
+
+#: The kinds of expression: a rule pattern's (loosened), a gate literal, a name list's alias.
+PATTERN, LITERAL, ALIAS = 0, 1, 2
+
+
+def _literal_expression(literal: str) -> bytes:
+    return "".join(_literal(ch) for ch in literal).encode("utf-8")
+
+
+def _literal_flags(once: bool) -> int:
+    """A literal's flags: a gate literal is reported once; an alias at every occurrence."""
+    import hyperscan
+
+    return hyperscan.HS_FLAG_UTF8 | (hyperscan.HS_FLAG_SINGLEMATCH if once else 0)
 
 
 def _flags() -> int:
