@@ -163,7 +163,8 @@ def test_the_scan_finds_the_literals_and_names_the_automata_find(prefiltered) ->
     named = 0
     for text in _texts(prefiltered):
         norm = normalise(text).text
-        found, aliases = prefilter.scan(norm)
+        found, numbers, aliases = prefilter.scan(norm)
+        assert numbers == {x for x in found if isinstance(x, int)}
         assert {x for x in found if isinstance(x, str)} == prefiltered.gates.present(norm) & wanted
         for names in lists:
             if not len(names.automaton):
@@ -172,3 +173,16 @@ def test_the_scan_finds_the_literals_and_names_the_automata_find(prefiltered) ->
             assert sorted(prefilter.name_hits(names, aliases)) == expected
             named += bool(expected)
     assert named > 100  # the texts do name entities
+
+
+def test_threads_scan_at_once_and_a_pickled_policy_leaves_it_behind(prefiltered) -> None:
+    import pickle
+    from concurrent.futures import ThreadPoolExecutor
+
+    examples = [e.draft for r in prefiltered.rules for e in r.examples.fires][:200]
+    alone = [check_rules(d, prefiltered) for d in examples]
+    with ThreadPoolExecutor(4) as pool:  # one Hyperscan scratch per thread
+        assert list(pool.map(lambda d: check_rules(d, prefiltered), examples)) == alone
+    copy = pickle.loads(pickle.dumps(prefiltered))
+    assert copy.__dict__["_prefilter"] is None
+    assert [check_rules(d, copy) for d in examples] == alone

@@ -309,15 +309,14 @@ class _Context:
         prefilter = policy.__dict__.get("_prefilter")
         if prefilter is None:
             return cls(draft, policy, norm, policy.gates.present(norm.text), name_order)
-        found, aliases = prefilter.scan(norm.text)
+        found, candidates, aliases = prefilter.scan(norm.text)
         if prefilter.exact_literals:  # the scan found the gate literals too
-            candidates = {n for n in found if n.__class__ is int}
             context = cls(draft, policy, norm, found, name_order, candidates)
             context.aliases = aliases
             return context
         present = policy.gates.present(norm.text)
-        present.update(found)
-        return cls(draft, policy, norm, present, name_order, found)
+        present.update(candidates)
+        return cls(draft, policy, norm, present, name_order, candidates)
 
     @property
     def structure(self) -> Structure:

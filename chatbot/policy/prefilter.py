@@ -25,6 +25,7 @@ every real match of every rule example is among the candidates.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 
 
@@ -490,6 +491,8 @@ class Prefilter:
         self.exact_literals = False
         self._database = None
         self._scratch = None
+        #: Hyperscan's scratch space serves one scan at a time: each thread has its own.
+        self._local = threading.local()
 
     @property
     def key(self) -> str:
@@ -522,7 +525,6 @@ class Prefilter:
             return True  # Hyperscan took none of the patterns: every one keeps its gates
         self._database = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
         self._scratch = hyperscan.Scratch(self._database)
-        self._database.scratch = self._scratch
         refused_set = set(refused)
         for number in self.numbers:
             if number not in refused_set:
@@ -578,35 +580,41 @@ class Prefilter:
 
     def candidates(self, text: str) -> set[int]:
         """The numbers of the patterns that may match `text`, and PREFILTERED."""
-        return {n for n in self.scan(text)[0] if isinstance(n, int)}
+        return self.scan(text)[1]
 
-    def scan(self, text: str) -> tuple[set, list[tuple[int, int]]]:
+    def scan(self, text: str) -> tuple[set, set[int], list[tuple[int, int]]]:
         """One pass over `text`: the set of the numbers of the patterns that may match it,
-        PREFILTERED, and the gate literals in it (`GateIndex.present`'s set); and every
-        alias occurrence, as (number, index of its last character), in no set order."""
+        PREFILTERED, and the gate literals in it (`GateIndex.present`'s set); the numbers
+        and PREFILTERED alone; and every alias occurrence, as (number, index of its last
+        character), in no set order."""
         found: set = {PREFILTERED}
+        numbers: set[int] = {PREFILTERED}
         aliases: list[tuple[int, int]] = []
         if self._database is None or not text:
-            return found, aliases
-        add, literals = found.add, self.literals
+            return found, numbers, aliases
+        add, add_number, literals = found.add, numbers.add, self.literals
         literal_base, alias_base = self.literal_base, self.alias_base
         occurrence = aliases.append
 
         def seen(number: int, start: int, end: int, flags: int, context: object) -> None:
             if number < literal_base:
                 add(number)
+                add_number(number)
             elif number < alias_base:
                 add(literals[number - literal_base])
             else:
                 occurrence((number, end))
 
         data = text.encode("utf-8")
-        self._database.scan(data, match_event_handler=seen)
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._scratch.clone()
+        self._database.scan(data, match_event_handler=seen, scratch=scratch)
         if aliases and len(data) != len(text):  # byte offsets to character indices
             aliases = [(n, len(data[:end].decode("utf-8")) - 1) for n, end in aliases]
         else:
             aliases = [(n, end - 1) for n, end in aliases]
-        return found, aliases
+        return found, numbers, aliases
 
     def name_hits(self, names, aliases: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
         """What `names.automaton.iter(text)` yields, (end index, alias number), from a scan's
@@ -617,8 +625,10 @@ class Prefilter:
         base, top = bounds
         return [(end, n - base) for n, end in aliases if base <= n < top]
 
-    def __getstate__(self) -> dict:
-        raise TypeError("a Prefilter is not pickled: it holds a Hyperscan database")
+    def __reduce__(self) -> tuple:
+        """A pickled policy (a snapshot, a process started by spawning) leaves its prefilter
+        behind: it unpickles as None, and the policy's drafts are checked with its gates."""
+        return _nothing, ()
 
 
 def _gate_literals(gated) -> set[str]:
@@ -650,6 +660,10 @@ def _flags() -> int:
 
     return (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP
             | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY)
+
+
+def _nothing() -> None:
+    return None
 
 
 def _read(key: str) -> tuple[list[int], bytes] | None:
