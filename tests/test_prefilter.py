@@ -153,6 +153,12 @@ def test_the_database_is_cached_and_a_short_run_never_compiles(tmp_path, monkeyp
     for group in _groups(again):
         for pattern in group.patterns:
             assert (pattern.number is None) == (pattern.source == "\\p{l}{4}")
+    (cached,) = (tmp_path / "cache").glob("prefilter-*.hsdb")
+    data = cached.read_bytes()
+    cached.write_bytes(data.replace(b'"numbers": [', b'"numbers": ["x", '))  # damaged
+    assert not use_prefilter(load_policy(policy_file), compile_if_missing=False)
+    cached.write_bytes(data[:-1])  # truncated
+    assert not use_prefilter(load_policy(policy_file), compile_if_missing=False)
 
 
 def test_the_scan_finds_the_literals_and_names_the_automata_find(prefiltered) -> None:

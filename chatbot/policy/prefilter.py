@@ -27,6 +27,9 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
 
 
 class Unsure(ValueError):
@@ -416,7 +419,7 @@ LONG_EXPRESSION = 3000
 #: pattern keeps its gates (the translation writes each top-level branch on its own).
 LONGEST = 8000
 #: The cache file's format; a new one is a new key.
-FORMAT = 1
+FORMAT = 2
 _MAGIC = b"checkpost-prefilter\n"
 
 
@@ -435,57 +438,16 @@ class Prefilter:
         strong start literals (`GatedPattern.spans` tries it where they stand), and every
         gate literal of a pattern the translation is unsure of (its gates decide alone)."""
         self.patterns = patterns
-        #: One or more expressions per pattern the translation takes, with its number.
-        self.expressions: list[bytes] = []
-        self.ids: list[int] = []
+        self.name_lists = tuple(n for n in name_lists if len(n.automaton))
+        #: The numbers of the patterns in the database, and why the others are not.
         self.numbers: list[int] = []
         self.unsure: dict[str, int] = {}
-        for number, gated in enumerate(patterns):
-            try:
-                branches = translate_branches(gated.source)
-            except Unsure as why:
-                reason = str(why).split(" at ")[0]
-                self.unsure[reason] = self.unsure.get(reason, 0) + 1
-                continue
-            if "" in branches:
-                self.unsure["matches anywhere"] = self.unsure.get("matches anywhere", 0) + 1
-                continue
-            if any(len(b.encode("utf-8")) > LONGEST for b in branches):
-                self.unsure["too long"] = self.unsure.get("too long", 0) + 1
-                continue
-            for branch in dict.fromkeys(branches):
-                self.expressions.append(branch.encode("utf-8"))
-                self.ids.append(number)
-            self.numbers.append(number)
-        self.flags: list[int] = [PATTERN] * len(self.ids)
         #: Numbers from `literal_base` on are the gate literals, in order; from `alias_base`
         #: on each name list's aliases, numbered as its automaton numbers them, from its base.
-        numbered = set(self.numbers)
-        literals = {x for p in patterns for x in p._strong_starts}
-        for number, gated in enumerate(patterns):
-            if number not in numbered:
-                literals.update(_gate_literals(gated))
-        self.literals = tuple(sorted(literals))
+        self.literals: tuple[str, ...] = ()
         self.literal_base = len(patterns)
-        self.alias_base = self.literal_base + len(self.literals)
+        self.alias_base = self.literal_base
         self.name_bases: dict[str, tuple[int, int]] = {}
-        for number, literal in enumerate(self.literals, start=self.literal_base):
-            self.expressions.append(_literal_expression(literal))
-            self.ids.append(number)
-            self.flags.append(LITERAL)
-        base = self.alias_base
-        for names in name_lists:
-            if not len(names.automaton):
-                continue
-            top = 0
-            for alias, number in names.automaton.items():
-                self.expressions.append(_literal_expression(alias))
-                self.ids.append(base + number)
-                self.flags.append(ALIAS)
-                top = max(top, number + 1)
-            self.name_bases[names.list_name] = (base, base + top)
-            base += top
-        self.end = base
         self.refused: list[int] = []
         #: Whether the scan finds every literal and alias (Hyperscan refused none of them).
         self.exact_literals = False
@@ -494,15 +456,65 @@ class Prefilter:
         #: Hyperscan's scratch space serves one scan at a time: each thread has its own.
         self._local = threading.local()
 
+    def _translated(self) -> list[tuple[int, bytes, int]]:
+        """Every expression of the database, (number, expression, kind); fills in the
+        numbers, the literals and the bases (a quarter of a second for the shipped policy,
+        so it is done only to compile: a cached database comes with them)."""
+        found: list[tuple[int, bytes, int]] = []
+        numbers: list[int] = []
+        unsure: dict[str, int] = {}
+        for number, gated in enumerate(self.patterns):
+            try:
+                branches = translate_branches(gated.source)
+            except Unsure as why:
+                reason = str(why).split(" at ")[0]
+                unsure[reason] = unsure.get(reason, 0) + 1
+                continue
+            if "" in branches:
+                unsure["matches anywhere"] = unsure.get("matches anywhere", 0) + 1
+                continue
+            if any(len(b.encode("utf-8")) > LONGEST for b in branches):
+                unsure["too long"] = unsure.get("too long", 0) + 1
+                continue
+            found += [(number, b.encode("utf-8"), PATTERN) for b in dict.fromkeys(branches)]
+            numbers.append(number)
+        numbered = set(numbers)
+        literals = {x for p in self.patterns for x in p._strong_starts}
+        for number, gated in enumerate(self.patterns):
+            if number not in numbered:
+                literals.update(_gate_literals(gated))
+        self.numbers, self.unsure, self.literals = numbers, unsure, tuple(sorted(literals))
+        self.alias_base = self.literal_base + len(self.literals)
+        found += [(number, _literal_expression(literal), LITERAL)
+                  for number, literal in enumerate(self.literals, start=self.literal_base)]
+        base = self.alias_base
+        self.name_bases = {}
+        for names in self.name_lists:
+            top = 0
+            for alias, number in names.automaton.items():
+                found.append((base + number, _literal_expression(alias), ALIAS))
+                top = max(top, number + 1)
+            self.name_bases[names.list_name] = (base, base + top)
+            base += top
+        return found
+
     @property
     def key(self) -> str:
+        """What the database depends on: the code that translates and gates patterns, the
+        Hyperscan version, each pattern's source and each name list's aliases."""
         import hashlib
 
         import hyperscan
 
         digest = hashlib.sha256(f"{FORMAT}|{hyperscan.__version__}|{_flags()}".encode())
-        for number, expression, flag in zip(self.ids, self.expressions, self.flags, strict=True):
-            digest.update(b"%d\0%d\0%s\0" % (number, flag, expression))
+        for module in ("prefilter.py", "gates.py", "pattern_literals.py"):
+            digest.update((_HERE / module).read_bytes())
+        for gated in self.patterns:
+            digest.update(gated.source.encode("utf-8") + b"\0")
+        for names in self.name_lists:
+            digest.update(f"\1{names.list_name}\0".encode())
+            for alias, number in names.automaton.items():
+                digest.update(f"{number}\0{alias}\0".encode())
         return digest.hexdigest()
 
     def load(self, compile_if_missing: bool = True) -> bool:
@@ -512,13 +524,16 @@ class Prefilter:
 
         key = self.key
         known = _read(key)
+        if known is not None and not self._took(known[0]):
+            known = None
         if known is None:
             if not compile_if_missing:
                 return False
-            known = self._compile()
+            refused, blob = self._compile()
+            known = (self._header(refused), blob)
             _write(key, *known)
-        refused, blob = known
-        self.refused = refused
+        header, blob = known
+        refused = self.refused = header["refused"]
         for gated in self.patterns:
             gated.number = None
         if not blob:
@@ -530,9 +545,37 @@ class Prefilter:
             if number not in refused_set:
                 self.patterns[number].number = number
         # A refused pattern's gates decide alone: the scan must find all their literals.
-        known = set(self.literals)
+        known_literals = set(self.literals)
         self.exact_literals = not any(n >= self.literal_base for n in refused) and all(
-            known.issuperset(_gate_literals(self.patterns[n])) for n in refused)
+            known_literals.issuperset(_gate_literals(self.patterns[n])) for n in refused)
+        return True
+
+    def _header(self, refused: list[int]) -> dict:
+        return {"refused": refused, "numbers": self.numbers, "unsure": self.unsure,
+                "literals": list(self.literals),
+                "name_bases": {k: list(v) for k, v in self.name_bases.items()}}
+
+    def _took(self, header: dict) -> bool:
+        """Take the numbers, literals and bases a cached database was compiled with; False
+        (and nothing taken) when they are not of the shape `_header` writes."""
+        try:
+            numbers, unsure = header["numbers"], header["unsure"]
+            literals, bases, refused = header["literals"], header["name_bases"], header["refused"]
+            shaped = (
+                all(type(n) is int and 0 <= n < len(self.patterns) for n in numbers)
+                and all(type(n) is int for n in refused)
+                and all(type(k) is str and type(v) is int for k, v in unsure.items())
+                and all(type(x) is str and x for x in literals)
+                and set(bases) == {n.list_name for n in self.name_lists}
+                and all(len(v) == 2 and all(type(x) is int for x in v) for v in bases.values())
+            )
+        except (AttributeError, KeyError, TypeError):
+            return False
+        if not shaped:
+            return False
+        self.numbers, self.unsure, self.literals = list(numbers), dict(unsure), tuple(literals)
+        self.alias_base = self.literal_base + len(self.literals)
+        self.name_bases = {k: (v[0], v[1]) for k, v in bases.items()}
         return True
 
     @property
@@ -545,8 +588,7 @@ class Prefilter:
         import hyperscan
 
         flags = {PATTERN: _flags(), LITERAL: _literal_flags(True), ALIAS: _literal_flags(False)}
-        triples = [(n, e, flags[f])
-                   for n, e, f in zip(self.ids, self.expressions, self.flags, strict=True)]
+        triples = [(n, e, flags[f]) for n, e, f in self._translated()]
 
         def refuses(number: int, expression: bytes, flag: int) -> bool:
             alone = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
@@ -666,7 +708,7 @@ def _nothing() -> None:
     return None
 
 
-def _read(key: str) -> tuple[list[int], bytes] | None:
+def _read(key: str) -> tuple[dict, bytes] | None:
     import hashlib
     import json
 
@@ -688,18 +730,15 @@ def _read(key: str) -> tuple[list[int], bytes] | None:
     if (not isinstance(header, dict) or header.get("key") != key
             or header.get("sha256") != hashlib.sha256(blob).hexdigest()):
         return None
-    refused = header.get("refused")
-    if not isinstance(refused, list) or not all(isinstance(n, int) for n in refused):
-        return None
-    return refused, blob
+    return header, blob
 
 
-def _write(key: str, refused: list[int], blob: bytes) -> None:
+def _write(key: str, header: dict, blob: bytes) -> None:
     import hashlib
     import json
 
     from chatbot.policy.cache import _write_atomically
 
-    header = {"key": key, "sha256": hashlib.sha256(blob).hexdigest(), "refused": refused}
+    header = {**header, "key": key, "sha256": hashlib.sha256(blob).hexdigest()}
     _write_atomically("prefilter", f"prefilter-{key[:32]}.hsdb",
                       _MAGIC + json.dumps(header).encode() + b"\n" + blob)
