@@ -192,3 +192,31 @@ def test_threads_scan_at_once_and_a_pickled_policy_leaves_it_behind(prefiltered)
     copy = pickle.loads(pickle.dumps(prefiltered))
     assert copy.__dict__["_prefilter"] is None
     assert [check_rules(d, copy) for d in examples] == alone
+
+
+def test_a_long_batch_without_one_compiles_it_in_the_background(tmp_path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from chatbot.cli import POOL_FROM
+
+    cache = tmp_path / "cache"
+    drafts = tmp_path / "drafts.jsonl"
+    texts = ["Vote for Ravi", "Join our edit-a-thon", "vote BJP"]
+    drafts.write_text("".join(json.dumps({"id": str(i), "text": texts[i % 3]}) + "\n"
+                              for i in range(POOL_FROM + 10)), encoding="utf-8")
+    env = {**os.environ, "CHECKPOST_CACHE": str(cache)}
+    command = [sys.executable, "-m", "chatbot", "check", "--batch", str(drafts), "--rules-only",
+               "--policy", str(POLICY_DIR), "--processes", "1"]
+    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    # The output ended with this process, not with the compiler (which takes 10 s and more).
+    assert not list(cache.glob("prefilter-*.hsdb"))
+    started = time.monotonic()
+    while not list(cache.glob("prefilter-*.hsdb")) and time.monotonic() - started < 240:
+        time.sleep(0.5)
+    assert list(cache.glob("prefilter-*.hsdb"))
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert second.stdout == first.stdout and second.returncode == first.returncode == 1
