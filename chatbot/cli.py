@@ -251,18 +251,57 @@ def _checked(
     rules-only."""
     rules_only = not judges["use_model"] and not judges["use_llm"]
     ahead: list[Chunk] = []
-    if processes is None and rules_only and _free_cores() >= 2:
+    long = False
+    if rules_only:
         for chunk in chunks:  # read far enough to know whether the batch is long
             ahead.append(chunk)
             if len(ahead) * BATCH_CHUNK >= POOL_FROM:
-                processes = 2
+                long = True
                 break
+    if processes is None and long and _free_cores() >= 2:
+        processes = 2
+    # One Hyperscan pass per draft says which patterns may match, read from the policy cache.
+    # Compiling it takes longer than a few thousand drafts take without it, so when a long
+    # batch finds none, one is compiled in the background for the next batch, and this one
+    # is checked with the literal gates (the same findings).
+    from chatbot.policy.engine import use_prefilter
+
+    if not use_prefilter(policy, compile_if_missing=False) and long:
+        _compile_prefilter_in_background(policy)
     everything = itertools.chain(ahead, chunks)
     if (processes or 1) < 2 or not rules_only or not hasattr(os, "fork"):
         for chunk in everything:
             yield _check_chunk(chunk, policy, settings, judges)
         return
     yield from _forked(list(everything), processes or 2, policy, settings, judges)
+
+
+def _compile_prefilter_in_background(policy: Policy) -> None:
+    """Compile the policy's prefilter into the cache in a forked process at low priority,
+    not waited for and with its standard streams on /dev/null: it writes the database
+    atomically and leaves (`os._exit`: it neither flushes this process's buffered output nor
+    runs its exit handlers)."""
+    if not hasattr(os, "fork"):
+        return
+    try:
+        pid = os.fork()
+    except OSError:
+        return
+    if pid:
+        return
+    status = 0
+    try:
+        # Off this process's output: a pipe reading it (`… | jq`) ends when this one does.
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.nice(10)
+        from chatbot.policy.engine import use_prefilter
+
+        use_prefilter(policy, compile_if_missing=True)
+    except BaseException:
+        status = 1
+    os._exit(status)
 
 
 #: A forked process's answer for one chunk: the length of its lines (UTF-8, one per line)

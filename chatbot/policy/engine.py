@@ -37,6 +37,7 @@ def check_rules(draft: Draft, policy: Policy) -> list[Finding]:
     plan = _plan(policy, draft.account)
     context = _Context.of(draft, policy, plan.name_order)
     present = context.present
+    prefiltered = context.candidates is not None and _prefiltered_plan(policy, draft.account)
     findings: list[Finding] = []
     quoted_hits: list[tuple[Rule, tuple[int, int]]] = []
     for rule in plan.media:
@@ -45,11 +46,15 @@ def check_rules(draft: Draft, policy: Policy) -> list[Finding]:
             quoted = finding.span and context.structure.kind_at(finding.span[0]) == "quoted"
             if quoted and rule.label in REPOSTABLE:
                 quoted_hits.append((rule, finding.span))
-    rules, needs = plan.rules, plan.needs
-    mask = plan.always
-    index = plan.index
-    for literal in present:
-        bits = index.get(literal)
+    rules = plan.rules
+    if prefiltered:  # the rules one of whose key patterns may match, by the scan's numbers
+        needs, mask, index = prefiltered.needs, prefiltered.always, prefiltered.index
+        keys: set = context.candidates  # type: ignore[assignment]
+    else:
+        needs, mask, index = plan.needs, plan.always, plan.index
+        keys = present
+    for key in keys:
+        bits = index.get(key)
         if bits:
             mask |= bits
     while mask:  # each rule a key literal opens, in policy order
@@ -133,6 +138,98 @@ class _Plan:
         )
 
 
+@dataclass(frozen=True)
+class _PrefilteredPlan:
+    """A plan's index by the prefilter's numbers instead of literals: for each rule, the sets
+    of pattern numbers of the groups it needs (one of each must be a candidate for the rule to
+    fire; a group with a name list or a pattern the prefilter does not know has none), and for
+    each number the rules whose key group holds it."""
+
+    needs: tuple[tuple[frozenset[int], ...], ...]
+    index: dict[int, int]
+    always: int
+
+    @classmethod
+    def of(cls, plan: _Plan) -> _PrefilteredPlan:
+        needs: list[tuple[frozenset[int], ...]] = []
+        index: dict[int, int] = {}
+        always = 0
+        for i, rule in enumerate(plan.rules):
+            sets = []
+            for group in (*rule.match.all, *rule.match.requires):
+                numbers = [p.number for p in group.patterns]
+                if group.names or not numbers or None in numbers:
+                    continue
+                sets.append(frozenset(numbers))
+            sets = list(dict.fromkeys(sets))
+            needs.append(tuple(sorted(sets, key=len)))
+            if not sets:
+                always |= 1 << i
+                continue
+            for number in min(sets, key=len):
+                index[number] = index.get(number, 0) | 1 << i
+        return cls(needs=tuple(needs), index=index, always=always)
+
+
+def _prefiltered_plan(policy: Policy, account: str) -> _PrefilteredPlan:
+    plans = policy.__dict__.setdefault("_prefilter_plans", {})
+    plan = plans.get(account)
+    if plan is None:
+        plan = plans[account] = _PrefilteredPlan.of(_plan(policy, account))
+    return plan
+
+
+def use_prefilter(policy: Policy, compile_if_missing: bool = True) -> bool:
+    """Check the policy's drafts with one Hyperscan pass that says which patterns may match
+    (`chatbot.policy.prefilter`): for a batch, several times faster than the literal gates
+    alone, with the same findings. The database comes from the policy cache, or is compiled
+    (some seconds for the shipped policy) when `compile_if_missing`. False when Hyperscan is
+    not installed or the database is neither cached nor to be compiled."""
+    if policy.__dict__.get("_prefilter") is not None:
+        return True
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return False
+    from chatbot.policy.prefilter import Prefilter
+
+    groups = _groups(policy)
+    patterns = list({id(p): p for g in groups for p in g.patterns}.values())
+    prefilter = Prefilter(patterns, tuple(policy.name_lists[k] for k in sorted(policy.name_lists)))
+    if not prefilter.load(compile_if_missing):
+        return False
+    for group in groups:
+        group.forget_numbers()
+    policy.__dict__.pop("_prefilter_plans", None)
+    policy.__dict__.pop("_marker_numbers", None)
+    policy.__dict__["_prefilter"] = prefilter
+    return True
+
+
+def _marker_numbers(policy: Policy) -> frozenset[int] | None:
+    """The prefilter's numbers of every repost marker's patterns, or None when one has none."""
+    known = policy.__dict__.get("_marker_numbers", False)
+    if known is False:
+        numbers = [p.number for m in policy.repost_markers for p in m.patterns]
+        known = None if None in numbers or any(m.names for m in policy.repost_markers) else (
+            frozenset(numbers))
+        policy.__dict__["_marker_numbers"] = known
+    return known
+
+
+def _groups(policy: Policy) -> list[TermGroup]:
+    """Every pattern group of the policy that a draft's normalised text is searched with, in
+    the policy's order."""
+    found: dict[int, TermGroup] = {}
+    for rule in policy.rules:
+        m = rule.match
+        for group in (*m.all, *m.requires, *m.none, *m.unless):
+            found.setdefault(id(group), group)
+    for group in (*policy.repost_markers, policy.media.credit):
+        found.setdefault(id(group), group)
+    return list(found.values())
+
+
 def prepare(policy: Policy) -> None:
     """Work out the policy's plan for every account now, so a snapshot of the policy
     (`chatbot.policy.cache`) carries them: each costs tens of milliseconds, which a one-draft
@@ -184,8 +281,13 @@ class _Context:
     first needs them; with a cache of each pattern group's hits."""
 
     def __init__(self, draft: Draft, policy: Policy, norm: Normalised, present: set[str],
-                 name_order: tuple[NameList, ...] = ()) -> None:
+                 name_order: tuple[NameList, ...] = (),
+                 candidates: set[int] | None = None) -> None:
         self.draft = draft
+        #: The prefilter's candidates (also in `present`), when the policy has one; and the
+        #: name lists' aliases its scan found (None: each list's automaton finds its own).
+        self.candidates = candidates
+        self.aliases: list[tuple[int, int]] | None = None
         self.name_order = name_order
         self.policy = policy
         self.norm = norm
@@ -204,14 +306,29 @@ class _Context:
     @classmethod
     def of(cls, draft: Draft, policy: Policy, name_order: tuple[NameList, ...] = ()) -> _Context:
         norm = normalise(draft.text)
-        return cls(draft, policy, norm, policy.gates.present(norm.text), name_order)
+        prefilter = policy.__dict__.get("_prefilter")
+        if prefilter is None:
+            return cls(draft, policy, norm, policy.gates.present(norm.text), name_order)
+        found, candidates, aliases = prefilter.scan(norm.text)
+        if prefilter.exact_literals:  # the scan found the gate literals too
+            context = cls(draft, policy, norm, found, name_order, candidates)
+            context.aliases = aliases
+            return context
+        present = policy.gates.present(norm.text)
+        present.update(candidates)
+        return cls(draft, policy, norm, present, name_order, candidates)
 
     @property
     def structure(self) -> Structure:
         structure = self._structure
         if structure is None:
             norm, present = self.norm, self.present
-            marker = any(m.spans(norm.text, present) for m in self.policy.repost_markers)
+            markers = self.policy.repost_markers
+            if self.candidates is not None:  # none can match unless one is a candidate
+                numbers = _marker_numbers(self.policy)
+                if numbers is not None and numbers.isdisjoint(self.candidates):
+                    markers = ()
+            marker = any(m.spans(norm.text, present) for m in markers)
             structure = self._structure = parse_structure(self.draft.text, marker)
         return structure
 
@@ -351,7 +468,10 @@ class _Context:
     def _name_spans(self, names: NameList) -> list[tuple[int, int]]:
         spans = self.name_spans.get(names.list_name)
         if spans is None:
-            hits = names.find(self.norm)
+            found = None
+            if self.aliases is not None:
+                found = self.policy.__dict__["_prefilter"].name_hits(names, self.aliases)
+            hits = names.find(self.norm, found)
             self.names[names.list_name] = hits
             # Where two lists name the same words, the one first in the plan's order keeps
             # them, whichever rule asked first (see `_all_names`).

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import ahocorasick
 
+from chatbot.policy.prefilter import PREFILTERED
+
 if TYPE_CHECKING:
     import regex
 
@@ -51,7 +53,7 @@ class GatedPattern:
     program, so a pattern first used in a new process is loaded, not parsed again."""
 
     __slots__ = ("_compiled", "_program", "_strong_starts", "_weak_starts", "after", "clauses",
-                 "gate", "source", "starts")
+                 "gate", "number", "source", "starts")
 
     def __init__(
         self,
@@ -75,6 +77,9 @@ class GatedPattern:
         # the draft itself when the pattern runs.
         self._strong_starts = frozenset(x for x in self.starts or () if not weak(x))
         self._weak_starts = tuple(sorted(x for x in self.starts or () if weak(x)))
+        #: The pattern's number in the policy's prefilter (`chatbot.policy.prefilter`), when
+        #: one is loaded and took the pattern: a draft whose scan did not name it cannot match.
+        self.number: int | None = None
 
     @property
     def pattern(self) -> regex.Pattern[str]:
@@ -84,7 +89,11 @@ class GatedPattern:
         return compiled
 
     def opens(self, present: set[str]) -> bool:
-        """Whether every gate of the pattern meets `present` (all that a match could need)."""
+        """Whether every gate of the pattern meets `present` (all that a match could need), or,
+        where `present` holds a prefilter's candidates, whether this pattern is one of them."""
+        number = self.number
+        if number is not None and PREFILTERED in present:
+            return number in present
         gate = self.gate
         if gate is None:
             return True
@@ -161,6 +170,7 @@ class GatedPattern:
         (self.source, self.gate, self._program, self.clauses, self.starts, self.after,
          self._strong_starts, self._weak_starts) = state
         self._compiled = None
+        self.number = None
 
 
 def _compile(source: str, program: bytes | None) -> regex.Pattern[str]:
@@ -221,9 +231,22 @@ class TermGroup:
         return True
 
     def spans(self, text: str, present: set[str] | None = None) -> list[tuple[int, int]]:
-        """Every match's span, in order. `present` (from GateIndex) skips closed gates."""
+        """Every match's span, in order. `present` (from GateIndex) skips closed gates; with a
+        prefilter's candidates in it, only they (and patterns it does not know) run."""
         if present is None:
             chosen: Iterable[GatedPattern] = self.patterns
+        elif PREFILTERED in present and (table := self._numbered()) is not None:
+            numbers, where, others = table
+            hit = numbers.intersection(present)
+            if not hit and not others:
+                return []
+            patterns = self.patterns
+            if len(hit) == 1 and not others:
+                chosen = (patterns[where[next(iter(hit))]],)
+            else:
+                chosen = [patterns[i] for i in sorted([*(where[n] for n in hit),
+                                                       *(i for i in others
+                                                         if patterns[i].opens(present))])]
         elif self.gate is None:
             chosen = (p for p in self.patterns if p.opens(present))
         else:
@@ -246,6 +269,20 @@ class TermGroup:
             found.sort()
         return found
 
+    def _numbered(self) -> tuple[frozenset[int], dict[int, int], tuple[int, ...]] | None:
+        """The prefilter's numbers of the group's patterns, the index of each, and the indices
+        of the patterns without one (worked out once the prefilter has numbered them)."""
+        table = self.__dict__.get("_table")
+        if table is None:
+            where = {p.number: i for i, p in enumerate(self.patterns) if p.number is not None}
+            others = tuple(i for i, p in enumerate(self.patterns) if p.number is None)
+            table = self.__dict__["_table"] = (frozenset(where), where, others)
+        return table
+
+    def forget_numbers(self) -> None:
+        """Drop the table `_numbered` keeps (the prefilter numbered the patterns anew)."""
+        self.__dict__.pop("_table", None)
+
     def search(self, text: str) -> bool:
         """Whether any pattern matches `text` (a short one: a medium's credit or licence); a
         pattern whose gates its literals do not meet (found in one pass of the group's own
@@ -257,8 +294,9 @@ class TermGroup:
         return any(gated.pattern.search(text) for gated in self.patterns if gated.opens(present))
 
     def __getstate__(self) -> dict:
-        """Pickled without the automaton `search` builds for itself."""
-        return {k: v for k, v in self.__dict__.items() if k != "_index"}
+        """Pickled without the automaton `search` builds for itself, nor the prefilter's
+        table (`_numbered`)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_index", "_table")}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)

@@ -80,12 +80,17 @@ class NameList:
     #: vowel sign, else the letters of an oblique ending such as த்).
     aliases: tuple[tuple[str, Named, str, str], ...] = field(default=(), repr=False)
 
-    def find(self, norm: Normalised) -> list[NameHit]:
-        """Every whole-word mention and @handle of an entity in `norm`, in order."""
+    def find(self, norm: Normalised,
+             found: list[tuple[int, int]] | None = None) -> list[NameHit]:
+        """Every whole-word mention and @handle of an entity in `norm`, in order. `found`:
+        the aliases' occurrences as the automaton would yield them, (index of the last
+        character, alias number), from a pass that found them already (the prefilter's)."""
         hits = []
         text = norm.text
-        if len(self.automaton):
-            for end_index, number in self.automaton.iter(text):
+        if found is None and len(self.automaton):
+            found = self.automaton.iter(text)
+        if found:
+            for end_index, number in found:
                 alias, entity, exact, follows = self.aliases[number]
                 start, end = end_index - len(alias) + 1, end_index + 1
                 if not _boundary(text, start - 1):
