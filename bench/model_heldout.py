@@ -56,7 +56,8 @@ def main() -> None:
         cut = _cuts(head)
         for split, what in (("test", "held-out test split"), ("val", "validation split")):
             part = [r for r in rows if r.split == split]
-            scores = loaded[name].probability(cache.get([r.text for r in part]))
+            texts = [r.text for r in part]
+            scores = loaded[name].probability(cache.get(texts), texts)
             y = np.array([r.y for r in part])
             flagged = np.array([s >= cut(r.script, "thresholds") for s, r in
                                 zip(scores, part, strict=True)])
@@ -110,7 +111,7 @@ def _drafts(name: str, head: dict, scorer, path: Path, cut) -> None:
     drafts = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
               if line.strip()]
     texts = [d["text"] for d in drafts]
-    scores = scorer.probability(encoder.embed(texts))
+    scores = scorer.probability(encoder.embed(texts), texts)
     flagged = [s >= cut(dominant_script(t), "thresholds") for s, t in
                zip(scores, texts, strict=True)]
     labelled = [head["label"] in d.get("labels", []) for d in drafts]

@@ -55,7 +55,8 @@ def main() -> None:
         rows = _limited(rows, args.limit)
     cache = open_cache(default_dir())
     fill(cache, [r.text for r in rows])
-    scores = head.probability(cache.get([r.text for r in rows]))
+    texts = [r.text for r in rows]
+    scores = head.probability(cache.get(texts), texts)
     cuts = head_json["thresholds"]
     model = np.array([s >= cuts.get(r.script, cuts["default"]) for s, r in
                       zip(scores, rows, strict=True)])

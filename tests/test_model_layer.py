@@ -112,6 +112,71 @@ def test_a_damaged_heads_file_fails_the_layer_and_keeps_the_rules(policy, settin
         load_heads(damaged)
 
 
+def lexical_heads(tmp_path: Path, bits: int = 12) -> tuple[Path, Path]:
+    """The shipped heads.json with a lexical channel added (random float16 weights in a
+    `.npy` beside it, its sha256 recorded), sealed: the shape `--lexical` training writes."""
+    import hashlib
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    weights = np.random.default_rng(12).normal(0, 0.5, 2**bits).astype(np.float16)
+    np.save(buffer, weights, allow_pickle=False)
+    raw = buffer.getvalue()
+    (tmp_path / "heads.incivility.ngrams.npy").write_bytes(raw)
+    data = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    data["heads"]["incivility"]["lexical"] = {
+        "kind": "char-ngrams", "lengths": [2, 3, 4, 5], "bits": bits,
+        "file": "heads.incivility.ngrams.npy", "sha256": hashlib.sha256(raw).hexdigest(),
+        "bias": -0.5}
+    data["heads"]["incivility"]["stack"] = {"embedding": 1.0, "lexical": 0.5, "bias": 0.0}
+    data["sha256"] = checksum(data)
+    (tmp_path / "heads.json").write_text(json.dumps(data), encoding="utf-8")
+    return tmp_path / "heads.json", tmp_path / "heads.incivility.ngrams.npy"
+
+
+def test_a_head_with_a_lexical_channel_stacks_the_two_logits(policy, settings, tmp_path):
+    import numpy as np
+
+    from chatbot.model.encoder import embed
+
+    heads, _ = lexical_heads(tmp_path)
+    head = load_heads(heads).heads["incivility"]
+    plain = load_heads().heads["incivility"]
+    assert head.lexical.weights.dtype == np.float16 and head.lexical.weights.shape == (4096,)
+    texts = [HINGLISH_INSULT, POLITE[0]]
+    vectors = embed(texts)
+    logit = vectors @ plain.weights + plain.bias
+    expected = 1 / (1 + np.exp(-(logit + 0.5 * head.lexical.logits(texts))))
+    assert np.allclose(head.probability(vectors, texts), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="texts"):
+        head.probability(vectors)
+    verdict = check(Draft(HINGLISH_INSULT), policy, replace(settings, model_heads=str(heads)),
+                    use_llm=False)  # the layer passes the texts: it runs
+    assert verdict.model.status == "ok"
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "missing"])
+def test_a_damaged_ngram_file_fails_the_layer_and_keeps_the_rules(
+        policy, settings, tmp_path, damage):
+    heads, ngram_file = lexical_heads(tmp_path)
+    raw = ngram_file.read_bytes()
+    if damage == "flip":
+        ngram_file.write_bytes(raw[:-7] + bytes([raw[-7] ^ 0x40]) + raw[-6:])
+    elif damage == "truncate":
+        ngram_file.write_bytes(raw[: len(raw) // 2])
+    else:
+        ngram_file.unlink()
+    text = "Use code WIKI15 for 15% off the ZenTab 12, the best tablet ever! You idiots."
+    verdict = check(Draft(text), policy, replace(settings, model_heads=str(heads)),
+                    use_llm=False)
+    assert verdict.model.status == "failed"
+    assert ("missing" if damage == "missing" else "sha256") in verdict.model.reason
+    assert "n-gram file" in verdict.model.reason
+    assert "product-endorsement" in verdict.labels and not model_labels(verdict)
+
+
 def test_a_truncated_heads_file_is_a_clear_failure(tmp_path):
     truncated = tmp_path / "heads.json"
     truncated.write_bytes(SHIPPED.read_bytes()[:500])
@@ -166,17 +231,21 @@ def heads_file(tmp_path: Path, spec: dict, name: str = "heads.json") -> Path:
     data["sha256"] = checksum(data)
     path = tmp_path / name
     path.write_text(json.dumps(data), encoding="utf-8")
+    lexical = data["heads"]["incivility"].get("lexical")
+    if lexical:  # the n-gram file heads.json names lives beside it
+        (tmp_path / lexical["file"]).write_bytes((SHIPPED.parent / lexical["file"]).read_bytes())
     return path
 
 
 def linear_spec(weights: list[float], bias: float) -> dict:
-    return {"kind": "linear", "weights": weights, "bias": bias, "hidden": None}
+    return {"kind": "linear", "weights": weights, "bias": bias, "hidden": None,
+            "lexical": None, "stack": None}
 
 
 def mlp_as_linear(weights: list[float], bias: float) -> dict:
     """An MLP that computes the linear head exactly: relu(z) - relu(-z) = z."""
     return {"kind": "mlp", "hidden": {"weights": [[w, -w] for w in weights], "bias": [0.0, 0.0]},
-            "weights": [1.0, -1.0], "bias": bias}
+            "weights": [1.0, -1.0], "bias": bias, "lexical": None, "stack": None}
 
 
 def test_a_linear_head_without_a_kind_still_loads(tmp_path):

@@ -300,6 +300,23 @@ def test_a_smaller_pool_gets_a_wider_margin():
     assert thresholds.with_margin(0.03, 10) == 0.0
 
 
+def test_union_cuts_count_what_the_rules_already_flag():
+    rng = np.random.default_rng(4)
+    scores = rng.uniform(0, 1, 2000)
+    already = rng.uniform(0, 1, 2000) < 0.05  # the rules flag 5% of the pool
+    cuts = thresholds.per_script(scores, ["latin"] * 2000, already=already)
+    union = already | (scores >= cuts.warning["latin"])
+    allowed = thresholds.with_margin(thresholds.UNION_RATE, 2000)
+    assert allowed - 0.002 <= union.mean() <= allowed
+    assert cuts.pool["latin"]["rules"] == round(float(already.mean()), 4)
+    assert cuts.pool["latin"]["rules_or_head"] == round(float(union.mean()), 4)
+    # where the rules alone use up the budget, the head flags nothing more on the pool
+    noisy = rng.uniform(0, 1, 2000) < 0.12
+    cuts = thresholds.per_script(scores, ["latin"] * 2000, already=noisy)
+    assert not ((scores >= cuts.warning["latin"]) & ~noisy).any()
+    assert 0 < cuts.warning["latin"] < 1
+
+
 def test_auc_counts_ties_half():
     assert auc(np.array([1, 1, 0, 0]), np.array([0.9, 0.8, 0.2, 0.1])) == 1.0
     assert auc(np.array([1, 0]), np.array([0.5, 0.5])) == 0.5
@@ -315,7 +332,7 @@ def test_train_head_end_to_end_on_made_up_rows(tmp_path):
     rows = [("text", "label")] + [
         (f"you {rude[i % 5]} number {i}" if i % 3 == 0 else f"thank you friend number {i}",
          "1" if i % 3 == 0 else "0")
-        for i in range(600)
+        for i in range(1500)  # enough clean validation rows for a cut (100)
     ]
     commit = _repo(tmp_path / "toy-set", {"data/all.csv": _csv(rows)})
     source = _source(commit, caps={"train": 400, "val": 200, "test": 200})
@@ -333,6 +350,72 @@ def test_train_head_end_to_end_on_made_up_rows(tmp_path):
     assert entry["scores"]["heldout"]["toy/en"]["auc"] > 0.95
     assert entry["scores"]["clean_pool"]["latin"]["flagged"] <= thresholds.WARN_RATE
     assert entry["sources"][0]["rows"]["train"] > 0
+    assert "lexical" not in entry and not trained.files
+
+    # with the lexical channel (trained past the embedding caps) and cuts for rules ∪ head
+    def rules_flag(texts):
+        return np.array([int(t.split()[-1]) % 40 == 0 for t in texts])  # 1 in 40
+
+    # the toy's caps are the manifest's defaults here, so the n-grams may go past them
+    plan = manifest.Manifest(300, dict(source.caps), {"train": 0.7, "val": 0.15, "test": 0.15},
+                             [source])
+    trained = pipeline.train_head(plan, [source], "incivility", splits.git_reader(tmp_path),
+                                  EmbeddingCache(tmp_path / "cache", "enc", encoder.DIM), embed,
+                                  lexical_file="toy.ngrams.npy", rules_flag=rules_flag)
+    entry = trained.entry
+    lexical_entry = entry["lexical"]
+    assert set(trained.files) == {"toy.ngrams.npy"} and lexical_entry["file"] == "toy.ngrams.npy"
+    assert lexical_entry["train_rows"] > entry["sources"][0]["rows"]["train"]  # no cap
+    assert set(entry["stack"]) == {"embedding", "lexical", "bias"}
+    assert entry["scores"]["heldout"]["toy/en"]["auc"] > 0.95
+    pool = entry["scores"]["clean_pool"]["latin"]
+    assert pool["rules_or_head"] <= thresholds.UNION_RATE and pool["rules"] > 0
+    # the file and its record are numbers only: no n-gram of the training text is stored
+    data = trained.files["toy.ngrams.npy"]
+    assert b"idiot" not in data and b"thank" not in data
+    assert "idiot" not in json.dumps(lexical_entry)
+
+
+# -- the lexical channel: hashed n-grams, the same in training and at run time ------------
+
+
+def test_uncapped_lifts_only_the_default_training_cap():
+    default = _source("0" * 40, caps={"train": 100, "val": 100, "test": 100})
+    own = _source("0" * 40, name="positives", caps={"train": 50, "val": 100, "test": 100})
+    lifted, kept = splits.uncapped(_plan(default, own), [default, own])
+    assert lifted.caps["train"] > 10**6 and lifted.caps["val"] == 100
+    assert kept.caps == own.caps  # a source's own cap is for balance: it stays
+
+
+def test_ngram_buckets_are_a_stable_hash_of_each_padded_word():
+    import zlib
+
+    from chatbot.model import ngrams
+
+    assert ngrams.words("Tu GHATIYAAAA hai!! @someone https://x.org/a #BanThis") == [
+        "tu", "ghatiyaa", "hai", "banthis"]
+    assert ngrams.words("நீ முட்டாள்") == ["நீ", "முட்டாள்"]  # vowel signs and virama stay
+    expected = {zlib.crc32(g.encode()) & (2**20 - 1) for g in (
+        " h", "hi", "i ", " hi", "hi ", " hi ")}
+    assert ngrams.buckets("HI", 20) == sorted(expected)
+    assert ngrams.buckets("hi hi, HI!", 20) == sorted(expected)  # a set, case folded
+    assert ngrams.buckets("loooool", 20) == ngrams.buckets("LOOOL", 20)
+
+
+def test_training_features_score_as_the_run_time_does():
+    pytest.importorskip("scipy")
+    import io
+
+    from chatbot.model.heads import Lexical
+    from chatbot.model.training import lexical
+
+    rng = np.random.default_rng(5)
+    channel = Lexical(rng.normal(0, 1, 2**12).astype(np.float16), -0.25, 12)
+    texts = ["tu ek number ka bewakoof hai", "நீ ஒரு முட்டாள்", "", "Thanks, all!"]
+    trained = lexical.matrix(texts, 12) @ channel.weights.astype(np.float64) + channel.bias
+    assert np.allclose(trained, channel.logits(texts), atol=1e-9)
+    data = lexical.file_bytes(channel)
+    assert np.array_equal(np.load(io.BytesIO(data)), channel.weights)
 
 
 # -- the shipped heads.json ----------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 A head is numpy arithmetic at run time; scikit-learn is only for training. A `linear` head (the
 default when a head names no `kind`, as files before the MLP did) scores `sigmoid(w·x + b)`; an
-`mlp` head has one hidden layer, `sigmoid(w2·relu(W1ᵀx + b1) + b2)`.
+`mlp` head has one hidden layer, `sigmoid(w2·relu(W1ᵀx + b1) + b2)`. A head may also read the
+text itself through a `lexical` channel (`chatbot.model.ngrams`: a weight per hashed character
+n-gram bucket, in a `.npy` file beside heads.json whose sha256 heads.json records); its logit
+and the embedding's are then stacked, `sigmoid(a·embedding logit + b·lexical logit + c)`.
 The file records what the weights mean (the encoder, its prefix and dimension), the cut of each
 script (a threshold set on that script's real clean posts, and a stricter `confident` cut), the
 sources it was trained on, and its scores. Because a wrong or truncated file would silently
@@ -12,9 +15,10 @@ misjudge every draft, it is checked whole on load: its sha256, its encoder, ever
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +39,29 @@ class HeadsError(ValueError):
 
 
 @dataclass(frozen=True)
+class Lexical:
+    """The lexical channel: a weight per n-gram bucket (float16), over a text's L2-normalised
+    set of buckets, and a bias: `weights[buckets].sum() / sqrt(len(buckets)) + bias`."""
+
+    weights: np.ndarray
+    bias: float
+    bits: int
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        from chatbot.model.ngrams import buckets
+
+        out = np.full(len(texts), self.bias, dtype=np.float64)
+        for i, text in enumerate(texts):
+            found = buckets(text, self.bits)
+            if found:
+                out[i] += float(self.weights[found].astype(np.float64).sum()) / math.sqrt(
+                    len(found))
+        return out
+
+
+@dataclass(frozen=True)
 class Head:
     label: str
     weights: np.ndarray  # the output layer's: over the embedding (linear) or the hidden units
@@ -43,14 +70,25 @@ class Head:
     confident: Mapping[str, float]
     kind: str = "linear"
     hidden: tuple[np.ndarray, np.ndarray] | None = None  # an mlp's (W1: DIM×H, b1: H)
+    lexical: Lexical | None = None
+    #: with `lexical`: how the two logits are stacked, (embedding, lexical, bias)
+    stack: tuple[float, float, float] | None = None
 
-    def probability(self, vectors: np.ndarray) -> np.ndarray:
+    def probability(self, vectors: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
+        """The head's probability for each text, from its embedding (and, for a head with a
+        lexical channel, the text itself: `texts` are then required, in the same order)."""
         import numpy as np
 
         if self.hidden is not None:
             w1, b1 = self.hidden
             vectors = np.maximum(vectors @ w1 + b1, 0.0)
-        return 1.0 / (1.0 + np.exp(-(vectors @ self.weights + self.bias)))
+        logit = vectors @ self.weights + self.bias
+        if self.lexical is not None and self.stack is not None:
+            if texts is None or len(texts) != len(logit):
+                raise ValueError(f"the {self.label} head reads the texts too: pass them")
+            a, b, c = self.stack
+            logit = a * logit + b * self.lexical.logits(texts) + c
+        return 1.0 / (1.0 + np.exp(-logit))
 
     def cut(self, script: str) -> float:
         """The probability at or over which a text of `script` is flagged (a warning)."""
@@ -152,6 +190,10 @@ def _head(name: str, spec: Any, path: str) -> Head:
         if not all(isinstance(v, int | float) and 0.0 < v < 1.0 for v in table.values()):
             raise bad(f"`{key}` cuts must be probabilities between 0 and 1")
         cuts[key] = {str(k): float(v) for k, v in table.items()}
+    lexical, stack = None, None
+    if spec.get("lexical") is not None:
+        lexical = _lexical(spec["lexical"], Path(path).parent, bad)
+        stack = _stack(spec.get("stack"), bad)
     return Head(
         label=str(spec.get("label", name)),
         weights=vector,
@@ -160,7 +202,57 @@ def _head(name: str, spec: Any, path: str) -> Head:
         confident=cuts["confident"],
         kind=kind,
         hidden=hidden,
+        lexical=lexical,
+        stack=stack,
     )
+
+
+#: the lexical file's format: one float16 weight per bucket, 2**bits of them
+LEXICAL_KIND = "char-ngrams"
+LEXICAL_BITS = range(10, 25)
+
+
+def _lexical(spec: Any, folder: Path, bad) -> Lexical:
+    """The lexical channel's weights, read from the file `spec` names beside heads.json and
+    checked against the sha256 heads.json records (a truncated or swapped file is caught)."""
+    import numpy as np
+
+    if not isinstance(spec, dict) or spec.get("kind") != LEXICAL_KIND:
+        raise bad(f"the `lexical` channel must be of kind {LEXICAL_KIND!r}")
+    name, recorded, bits = spec.get("file"), spec.get("sha256"), spec.get("bits")
+    if not isinstance(name, str) or "/" in name or "\\" in name or not isinstance(recorded, str):
+        raise bad("the `lexical` channel needs a `file` name beside heads.json and its `sha256`")
+    if not isinstance(bits, int) or bits not in LEXICAL_BITS:
+        raise bad(f"the `lexical` channel's `bits` must be a whole number in 10-24, not {bits!r}")
+    bias = spec.get("bias")
+    if not (isinstance(bias, int | float) and math.isfinite(bias)):
+        raise bad("the `lexical` channel's bias must be a finite number")
+    target = folder / name
+    try:
+        raw = target.read_bytes()
+    except OSError:
+        raise bad(f"its n-gram file {target} is missing") from None
+    if hashlib.sha256(raw).hexdigest() != recorded:
+        raise bad(f"its n-gram file {target} is damaged: its sha256 does not match heads.json")
+    try:
+        weights = np.load(io.BytesIO(raw), allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise bad(f"its n-gram file {target} is damaged ({exc})") from None
+    if weights.dtype != np.float16 or weights.shape != (2**bits,):
+        raise bad(f"its n-gram file {target} must hold {2**bits} float16 weights")
+    if not np.isfinite(weights).all():
+        raise bad(f"its n-gram file {target} holds weights that are not finite numbers")
+    return Lexical(weights=weights, bias=float(bias), bits=bits)
+
+
+def _stack(spec: Any, bad) -> tuple[float, float, float]:
+    keys = ("embedding", "lexical", "bias")
+    if not isinstance(spec, dict) or not all(
+        isinstance(spec.get(k), int | float) and math.isfinite(spec[k]) for k in keys
+    ):
+        raise bad("a head with a `lexical` channel needs a `stack` of finite numbers "
+                  "(embedding, lexical, bias)")
+    return tuple(float(spec[k]) for k in keys)  # type: ignore[return-value]
 
 
 def _hidden_layer(spec: Any, bad) -> tuple[np.ndarray, np.ndarray]:

@@ -161,7 +161,7 @@ def _judge_part(part: _Part, head: Head, vector, embed) -> tuple[float, tuple[in
     0.83, the same after a thank-you 0.51), so a part that comes near its cut (within
     `SCREEN`) has its sentences embedded, and the best sentence's score counts when higher.
     A clean draft scores far below (about 0.05) and costs one embedding per part."""
-    whole = float(head.probability(vector[None, :])[0])
+    whole = float(head.probability(vector[None, :], [part.text])[0])
     spans = [
         (s, e) for s, e in sentences(part.text) if sum(c.isalpha() for c in part.text[s:e]) >= 3
     ]
@@ -169,7 +169,8 @@ def _judge_part(part: _Part, head: Head, vector, embed) -> tuple[float, tuple[in
         return whole, _trim(part.text, part.start, (0, len(part.text)))
     if len(spans) <= 1:
         return whole, _trim(part.text, part.start, spans[0] if spans else (0, len(part.text)))
-    scores = head.probability(embed([part.text[s:e] for s, e in spans]))
+    texts = [part.text[s:e] for s, e in spans]
+    scores = head.probability(embed(texts), texts)
     best = int(scores.argmax())
     return max(whole, float(scores[best])), _trim(part.text, part.start, spans[best])
 

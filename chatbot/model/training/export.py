@@ -42,6 +42,13 @@ def seal(doc: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def write_file(path: Path, data: bytes) -> None:
+    """A file heads.json names (the lexical channel's weights), replaced whole."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
 def write(doc: dict, path: Path) -> None:
     text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
     tmp = path.with_name(f".{path.name}.tmp")

@@ -36,10 +36,13 @@ class Head:
     def kind(self) -> str:
         return "linear" if self.hidden is None else "mlp"
 
-    def score(self, x: np.ndarray) -> np.ndarray:
+    def logit(self, x: np.ndarray) -> np.ndarray:
         if self.hidden is not None:
             x = np.maximum(x @ self.hidden[0] + self.hidden[1], 0.0)
-        return 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))
+        return x @ self.weights + self.bias
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.logit(x)))
 
     def rounded(self, decimals: int) -> Head:
         """The head as exported: every number rounded, so scores and cuts are the file's."""

@@ -7,13 +7,13 @@ report says is what the run time does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from chatbot.model.training import evaluate, fit, splits, thresholds
+from chatbot.model.training import evaluate, fit, lexical, splits, thresholds
 from chatbot.model.training.cache import Embed, EmbeddingCache
 from chatbot.model.training.manifest import Manifest, Source
 from chatbot.model.training.splits import Reader, Row
@@ -26,15 +26,23 @@ class Trained:
     entry: dict  # the head's object in heads.json
     by_script: dict[str, dict]  # held-out numbers per script, for the report
     clean_heldout: dict[str, dict]  # held-out clean rows flagged per script: the ship check
+    files: dict[str, bytes] = field(default_factory=dict)  # written beside heads.json
+
+#: which clean texts the rules already flag (any finding), to set cuts for rules ∪ head
+RulesFlag = Callable[[list[str]], np.ndarray]
 
 
 def train_head(
     manifest: Manifest, sources: Sequence[Source], head: str, read: Reader,
     cache: EmbeddingCache, embed: Embed, *, cached_only: bool = False,
     clean_extra: Sequence[Row] = (), mlp_grid: Sequence[tuple[int, float]] = (),
+    lexical_file: str | None = None, rules_flag: RulesFlag | None = None,
 ) -> Trained:
     """Train `head`; `clean_extra` are other heads' clean rows, to set and check its cuts on.
     With `mlp_grid`, MLPs are tried too and one is kept if it beats the linear head clearly.
+    With `lexical_file`, a lexical channel (hashed character n-grams, trained on every training
+    row, no caps) is stacked with the embedding head and its weights go to that file.
+    With `rules_flag`, the warning cuts bound the rules and the head together on the clean pool.
 
     A head trained on one language (SubReddit's English) still meets posts in every script, so
     its cuts are set on the clean validation rows of the incivility sources too, and checked
@@ -57,12 +65,35 @@ def train_head(
     model = fit.choose(x_train, y_train, x_val, y_val, [r.group for r in val],
                        mlp_grid=mlp_grid).rounded(DECIMALS)
     print(f"  chose {_described(model)}", flush=True)
+    channel, stacked, files, lexical_entry = None, None, {}, None
+    if lexical_file:
+        # A source of one class only (Bengali hate: positives) teaches n-grams its own style:
+        # trained with it, formal Bengali drafts scored as abusive. Such sources stay out.
+        both = [s for s in sources if s.heads[head].negative]
+        every = splits.head_rows(manifest, splits.uncapped(manifest, both), head, read)
+        full = [r for r in every if r.split == "train"]
+        print(f"fitting {head}'s n-gram channel on {len(full)} rows (no caps; without "
+              f"{', '.join(s.name for s in sources if s not in both) or 'none'})", flush=True)
+        fitted = lexical.fit([r.text for r in full], np.array([r.y for r in full]),
+                             [r.text for r in val], y_val, [r.group for r in val])
+        channel = fitted.channel
+        stacked = lexical.stack(model.logit(x_val), channel.logits([r.text for r in val]), y_val)
+        data = lexical.file_bytes(channel)
+        files[lexical_file] = data
+        lexical_entry = lexical.entry(fitted, lexical_file, data)
+        lexical_entry["sources_left_out"] = sorted(s.name for s in sources if s not in both)
+        print(f"  chose n-grams C={fitted.C:g}; stacked as {stacked}", flush=True)
 
     def score(part: list[Row]) -> np.ndarray:
-        return model.score(cache.get([r.text for r in part]))
+        logit = model.logit(cache.get([r.text for r in part]))
+        if channel is not None and stacked is not None:
+            a, b, c = stacked
+            logit = a * logit + b * channel.logits([r.text for r in part]) + c
+        return 1.0 / (1.0 + np.exp(-logit))
 
     pool = [r for r in val if r.y == 0] + _split(extra, "val")
-    cuts = thresholds.per_script(score(pool), [r.script for r in pool])
+    already = rules_flag([r.text for r in pool]) if rules_flag is not None else None
+    cuts = thresholds.per_script(score(pool), [r.script for r in pool], already=already)
     test_scores = score(test)
     test_scripts = [r.script for r in test]
     heldout = evaluate.by_group(y_test, test_scores, [r.group for r in test], test_scripts, cuts)
@@ -71,13 +102,21 @@ def train_head(
     clean_heldout = evaluate.flagged_by_script(score(clean_test),
                                                [r.script for r in clean_test], cuts)
     entry = {"label": head, **_layers(model),
+        **({"lexical": lexical_entry, "stack": dict(zip(("embedding", "lexical", "bias"),
+                                                         stacked, strict=True)),
+            "score": "sigmoid(stack.embedding·(weights·x + bias) + stack.lexical·lexical(text)"
+                     " + stack.bias)"} if lexical_entry and stacked else {}),
+        "cuts": ("the warning cut keeps rules ∪ head at most 10% of each script's clean "
+                 "validation pool, less one standard error" if already is not None else
+                 "the warning cut flags at most 8% of each script's clean validation pool, "
+                 "less one standard error"),
         "thresholds": cuts.warning,
         "confident": cuts.confident,
         "sources": [_provenance(s, rows) for s in sources if any(r.source == s.name
                                                                    for r in rows)],
         "scores": {"heldout": heldout, "clean_pool": cuts.pool},
     }
-    return Trained(entry, by_script, clean_heldout)
+    return Trained(entry, by_script, clean_heldout, files)
 
 
 def _layers(model: fit.Head) -> dict:

@@ -13,7 +13,9 @@ def print_head(head: str, trained: Trained) -> None:
     print(table(trained.by_script))
     print(f"\n{head}: clean pool (validation non-abusive rows) flagged at the warning cut")
     for script, pool in entry["scores"]["clean_pool"].items():
-        print(f"  {script:<12} n={pool['n']:<5} flagged={pool['flagged']:.1%}  "
+        rules = (f" rules={pool['rules']:.1%} rules∪head={pool['rules_or_head']:.1%}"
+                 if "rules" in pool else "")
+        print(f"  {script:<12} n={pool['n']:<5} flagged={pool['flagged']:.1%}{rules}  "
               f"warn={entry['thresholds'][script]:.3f} confident={entry['confident'][script]:.3f}")
     print(f"  {'default':<12} warn={entry['thresholds']['default']:.3f} "
           f"confident={entry['confident']['default']:.3f}")
