@@ -1,6 +1,6 @@
 """The checker on real posts no one here wrote: the incivility sources' held-out test splits.
 
-    python bench/real_posts.py [--data DIR] [--limit N]
+    python bench/real_posts.py [--data DIR] [--limit N] [--heads FILE]
 
 The checker issue's goal for real posts is "incivility ≥ 60% caught with ≤ 10% false alarms in
 every script". `bench/model_heldout.py` measures the learned head alone; this measures what a
@@ -42,10 +42,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=pipeline.default_data())
     parser.add_argument("--limit", type=int, default=0, help="at most N rows per source/language")
+    parser.add_argument("--heads", type=Path, default=HEADS_JSON,
+                        help="a heads file to measure (default: the shipped one)")
     args = parser.parse_args()
 
-    head_json = json.loads(HEADS_JSON.read_text(encoding="utf-8"))["heads"]["incivility"]
-    head = load_heads(HEADS_JSON).heads["incivility"]
+    head_json = json.loads(args.heads.read_text(encoding="utf-8"))["heads"]["incivility"]
+    head = load_heads(args.heads).heads["incivility"]
     plan = manifest.load()
     by_name = {s.name: s for s in plan.sources}
     sources = [by_name[s["name"]] for s in head_json["sources"]]

@@ -157,6 +157,35 @@ def test_a_head_with_a_lexical_channel_stacks_the_two_logits(policy, settings, t
     assert verdict.model.status == "ok"
 
 
+def test_a_head_that_combines_either_scores_the_higher_of_stack_and_embedding(tmp_path):
+    """`combine: either` keeps what the encoder alone knows (a swear-free insult) when the
+    stack, which leans on the n-grams, scores it lower; an unknown combination is refused."""
+    import numpy as np
+
+    from chatbot.model.encoder import embed
+
+    heads, _ = lexical_heads(tmp_path)
+    data = json.loads(heads.read_text(encoding="utf-8"))
+    data["heads"]["incivility"]["stack"] = {"embedding": 0.2, "lexical": 0.5, "bias": -1.0,
+                                            "combine": "either"}
+    data["sha256"] = checksum(data)
+    heads.write_text(json.dumps(data), encoding="utf-8")
+    head = load_heads(heads).heads["incivility"]
+    texts = [HINGLISH_INSULT, POLITE[0]]
+    vectors = embed(texts)
+    own = vectors @ head.weights + head.bias  # the embedding head's own logit
+    stacked = 0.2 * own + 0.5 * head.lexical.logits(texts) - 1.0
+    expected = 1 / (1 + np.exp(-np.maximum(own, stacked)))
+    assert np.allclose(head.probability(vectors, texts), expected, atol=1e-6)
+    assert (head.probability(vectors, texts) >= 1 / (1 + np.exp(-own)) - 1e-6).all()
+
+    data["heads"]["incivility"]["stack"]["combine"] = "average"
+    data["sha256"] = checksum(data)
+    heads.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(Exception, match="combine"):
+        load_heads(heads)
+
+
 @pytest.mark.parametrize("damage", ["flip", "truncate", "missing"])
 def test_a_damaged_ngram_file_fails_the_layer_and_keeps_the_rules(
         policy, settings, tmp_path, damage):

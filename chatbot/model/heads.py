@@ -73,6 +73,9 @@ class Head:
     lexical: Lexical | None = None
     #: with `lexical`: how the two logits are stacked, (embedding, lexical, bias)
     stack: tuple[float, float, float] | None = None
+    #: "stack" (the stacked probability) or "either" (the higher of it and the embedding
+    #: head's own, so an insult the encoder knows without a swear word still counts)
+    combine: str = "stack"
 
     def probability(self, vectors: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
         """The head's probability for each text, from its embedding (and, for a head with a
@@ -87,7 +90,8 @@ class Head:
             if texts is None or len(texts) != len(logit):
                 raise ValueError(f"the {self.label} head reads the texts too: pass them")
             a, b, c = self.stack
-            logit = a * logit + b * self.lexical.logits(texts) + c
+            stacked = a * logit + b * self.lexical.logits(texts) + c
+            logit = np.maximum(logit, stacked) if self.combine == "either" else stacked
         return 1.0 / (1.0 + np.exp(-logit))
 
     def cut(self, script: str) -> float:
@@ -190,10 +194,13 @@ def _head(name: str, spec: Any, path: str) -> Head:
         if not all(isinstance(v, int | float) and 0.0 < v < 1.0 for v in table.values()):
             raise bad(f"`{key}` cuts must be probabilities between 0 and 1")
         cuts[key] = {str(k): float(v) for k, v in table.items()}
-    lexical, stack = None, None
+    lexical, stack, combine = None, None, "stack"
     if spec.get("lexical") is not None:
         lexical = _lexical(spec["lexical"], Path(path).parent, bad)
         stack = _stack(spec.get("stack"), bad)
+        combine = spec["stack"].get("combine", "stack")
+        if combine not in ("stack", "either"):
+            raise bad(f"its stack's `combine` must be \"stack\" or \"either\", not {combine!r}")
     return Head(
         label=str(spec.get("label", name)),
         weights=vector,
@@ -204,6 +211,7 @@ def _head(name: str, spec: Any, path: str) -> Head:
         hidden=hidden,
         lexical=lexical,
         stack=stack,
+        combine=combine,
     )
 
 

@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="also try an MLP head (kept only if it clearly beats the linear)")
     parser.add_argument("--lexical", action="store_true",
                         help="stack a hashed character n-gram channel with the embedding")
+    parser.add_argument("--either", action="store_true",
+                        help="with --lexical: score the higher of the stacked and the embedding "
+                        "head's own probability")
     parser.add_argument("--cuts-with-rules", action="store_true",
                         help="set the warning cuts for rules ∪ head, not the head alone")
     parser.add_argument("--head", action="append", dest="heads",
@@ -81,13 +84,17 @@ def main(argv: list[str] | None = None) -> int:
                                       cached_only=args.cached_only, clean_extra=clean,
                                       mlp_grid=fit.MLP_GRID if args.mlp else (),
                                       lexical_file=lexical_file,
+                                      combine="either" if args.either else "stack",
                                       rules_flag=rules_flag if args.cuts_with_rules else None)
         report.print_head(head, trained)
         heads[head] = trained.entry
         files.update(trained.files)
     for name, data in files.items():
         export.write_file(args.out.parent / name, data)
-    export.write(export.document(heads), args.out)
+    flags = " ".join(f for f, on in (("--no-nc", args.no_nc), ("--lexical", args.lexical),
+                                      ("--cuts-with-rules", args.cuts_with_rules),
+                                      ("--either", args.either)) if on)
+    export.write(export.document(heads, flags=flags), args.out)
     if args.out.resolve() == HEADS_JSON:
         record_rows(manifest.MANIFEST, {
             s["name"]: s["rows"] for entry in heads.values() for s in entry["sources"]})

@@ -18,7 +18,8 @@ FORMAT = 1
 TRAINED_BY = "python -m chatbot.model.training"
 
 
-def document(heads: dict[str, dict], *, created: dt.date | None = None) -> dict:
+def document(heads: dict[str, dict], *, created: dt.date | None = None,
+             flags: str = "") -> dict:
     doc = {
         "format": FORMAT,
         "encoder": {
@@ -28,7 +29,7 @@ def document(heads: dict[str, dict], *, created: dt.date | None = None) -> dict:
             "dim": encoder.DIM,
         },
         "created": (created or dt.date.today()).isoformat(),
-        "trained_by": TRAINED_BY,
+        "trained_by": f"{TRAINED_BY} {flags}".strip(),  # how to make it again
         "heads": heads,
     }
     doc["sha256"] = seal(doc)

@@ -37,6 +37,7 @@ def train_head(
     cache: EmbeddingCache, embed: Embed, *, cached_only: bool = False,
     clean_extra: Sequence[Row] = (), mlp_grid: Sequence[tuple[int, float]] = (),
     lexical_file: str | None = None, rules_flag: RulesFlag | None = None,
+    combine: str = "stack",
 ) -> Trained:
     """Train `head`; `clean_extra` are other heads' clean rows, to set and check its cuts on.
     With `mlp_grid`, MLPs are tried too and one is kept if it beats the linear head clearly.
@@ -88,7 +89,8 @@ def train_head(
         logit = model.logit(cache.get([r.text for r in part]))
         if channel is not None and stacked is not None:
             a, b, c = stacked
-            logit = a * logit + b * channel.logits([r.text for r in part]) + c
+            mixed = a * logit + b * channel.logits([r.text for r in part]) + c
+            logit = np.maximum(logit, mixed) if combine == "either" else mixed
         return 1.0 / (1.0 + np.exp(-logit))
 
     pool = [r for r in val if r.y == 0] + _split(extra, "val")
@@ -102,10 +104,11 @@ def train_head(
     clean_heldout = evaluate.flagged_by_script(score(clean_test),
                                                [r.script for r in clean_test], cuts)
     entry = {"label": head, **_layers(model),
-        **({"lexical": lexical_entry, "stack": dict(zip(("embedding", "lexical", "bias"),
-                                                         stacked, strict=True)),
-            "score": "sigmoid(stack.embedding·(weights·x + bias) + stack.lexical·lexical(text)"
-                     " + stack.bias)"} if lexical_entry and stacked else {}),
+        **({"lexical": lexical_entry, "stack": {**dict(zip(("embedding", "lexical", "bias"),
+                                                            stacked, strict=True)),
+                                                 **({"combine": "either"}
+                                                    if combine == "either" else {})},
+            "score": _STACK_SCORES[combine]} if lexical_entry and stacked else {}),
         "cuts": ("the warning cut keeps rules ∪ head at most 10% of each script's clean "
                  "validation pool, less one standard error" if already is not None else
                  "the warning cut flags at most 8% of each script's clean validation pool, "
@@ -117,6 +120,15 @@ def train_head(
         "scores": {"heldout": heldout, "clean_pool": cuts.pool},
     }
     return Trained(entry, by_script, clean_heldout, files)
+
+
+#: how heads.json says a stacked head scores, for each way of combining (see heads.Head)
+_STACK_SCORES = {
+    "stack": "sigmoid(stack.embedding·(weights·x + bias) + stack.lexical·lexical(text)"
+             " + stack.bias)",
+    "either": "sigmoid(max(weights·x + bias, stack.embedding·(weights·x + bias)"
+              " + stack.lexical·lexical(text) + stack.bias))",
+}
 
 
 def _layers(model: fit.Head) -> dict:
