@@ -86,10 +86,10 @@ def read(kind: str, key: str) -> dict[str, Any] | None:
 
 
 def write(kind: str, key: str, entries: dict[str, Any]) -> None:
-    """Keep `entries` under `kind` and `key` (`_write_atomically`)."""
+    """Keep `entries` under `kind` and `key` (`write_atomically`)."""
     data = {"format": FORMAT, "key": key, "sha256": _checksum(entries), "entries": entries}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    _write_atomically(kind, f"{kind}-{key[:32]}.json", text.encode("utf-8"))
+    write_atomically(kind, f"{kind}-{key[:32]}.json", text.encode("utf-8"))
 
 
 def read_snapshot(kind: str, key: str) -> object | None:
@@ -120,17 +120,14 @@ _STALE = object()
 
 def _unpickled(data: mmap.mmap, key: str) -> object:
     """The snapshot's object, or _STALE when its header, checksum or a dependency says no."""
-    if data[:len(_MAGIC)] != _MAGIC:
+    found = read_header(data, _MAGIC)
+    if found is None:
         return _STALE
-    header_end = data.find(b"\n", len(_MAGIC))
-    try:
-        header = json.loads(data[len(_MAGIC):header_end])
-    except ValueError:
-        return _STALE
-    if not isinstance(header, dict) or header.get("key") != key or header.get("format") != FORMAT:
+    header, body_start = found
+    if header.get("key") != key or header.get("format") != FORMAT:
         return _STALE
     with memoryview(data) as whole:
-        body = whole[header_end + 1:] if header_end > 0 else whole[:0]
+        body = whole[body_start:]
         try:
             return _checked_body(header, body)
         finally:
@@ -166,13 +163,34 @@ def write_snapshot(
         body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):
         return
-    header = {"format": FORMAT, "key": key, "sha256": hashlib.sha256(body).hexdigest(),
-              "dependencies": [list(d) for d in dependencies]}
-    _write_atomically(kind, f"{kind}-{key[:32]}.pickle",
-                      _MAGIC + json.dumps(header).encode() + b"\n" + body)
+    header = {"format": FORMAT, "key": key, "dependencies": [list(d) for d in dependencies]}
+    write_atomically(kind, f"{kind}-{key[:32]}.pickle", framed(_MAGIC, header, body))
 
 
-def _write_atomically(kind: str, name: str, data: bytes) -> None:
+def framed(magic: bytes, header: dict, body: bytes) -> bytes:
+    """A cache file's bytes: its `magic` line, a JSON line with `header` and the body's sha256,
+    then the body. One format for every file kept here (snapshots, the prefilter's database),
+    so a truncated or altered file is caught the same way."""
+    header = {**header, "sha256": hashlib.sha256(body).hexdigest()}
+    return magic + json.dumps(header).encode() + b"\n" + body
+
+
+def read_header(data: bytes | mmap.mmap, magic: bytes) -> tuple[dict, int] | None:
+    """The JSON header of a `framed` file's bytes and where its body starts; None when the
+    magic line or the header is not there (the caller checks the key and the sha256)."""
+    if data[:len(magic)] != magic:
+        return None
+    end = data.find(b"\n", len(magic))
+    if end < 0:
+        return None
+    try:
+        header = json.loads(data[len(magic):end])
+    except ValueError:
+        return None
+    return (header, end + 1) if isinstance(header, dict) else None
+
+
+def write_atomically(kind: str, name: str, data: bytes) -> None:
     """`data` as the cache file `name`: a temporary file renamed into place, so a reader never
     sees half a file; then the oldest files of `kind` beyond KEEP go. An OSError (a full or
     read-only disk) only costs speed, so it is dropped."""

@@ -710,35 +710,26 @@ def _nothing() -> None:
 
 def _read(key: str) -> tuple[dict, bytes] | None:
     import hashlib
-    import json
 
-    from chatbot.policy.cache import cache_dir
+    from chatbot.policy.cache import cache_dir, read_header
 
     path = cache_dir() / f"prefilter-{key[:32]}.hsdb"
     try:
         data = path.read_bytes()
     except OSError:
         return None
-    if not data.startswith(_MAGIC):
+    found = read_header(data, _MAGIC)
+    if found is None:
         return None
-    end = data.find(b"\n", len(_MAGIC))
-    try:
-        header = json.loads(data[len(_MAGIC):end])
-    except ValueError:
-        return None
-    blob = data[end + 1:]
-    if (not isinstance(header, dict) or header.get("key") != key
-            or header.get("sha256") != hashlib.sha256(blob).hexdigest()):
+    header, start = found
+    blob = data[start:]
+    if header.get("key") != key or header.get("sha256") != hashlib.sha256(blob).hexdigest():
         return None
     return header, blob
 
 
 def _write(key: str, header: dict, blob: bytes) -> None:
-    import hashlib
-    import json
+    from chatbot.policy.cache import framed, write_atomically
 
-    from chatbot.policy.cache import _write_atomically
-
-    header = {**header, "key": key, "sha256": hashlib.sha256(blob).hexdigest()}
-    _write_atomically("prefilter", f"prefilter-{key[:32]}.hsdb",
-                      _MAGIC + json.dumps(header).encode() + b"\n" + blob)
+    write_atomically("prefilter", f"prefilter-{key[:32]}.hsdb",
+                     framed(_MAGIC, {**header, "key": key}, blob))
