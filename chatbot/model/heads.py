@@ -89,9 +89,7 @@ class Head:
         if self.lexical is not None and self.stack is not None:
             if texts is None or len(texts) != len(logit):
                 raise ValueError(f"the {self.label} head reads the texts too: pass them")
-            a, b, c = self.stack
-            stacked = a * logit + b * self.lexical.logits(texts) + c
-            logit = np.maximum(logit, stacked) if self.combine == "either" else stacked
+            logit = combined(logit, self.lexical.logits(texts), self.stack, self.combine)
         return 1.0 / (1.0 + np.exp(-logit))
 
     def cut(self, script: str) -> float:
@@ -145,6 +143,18 @@ def _load(path: str, _mtime: int, _size: int) -> Heads:
     if not heads:
         raise HeadsError(f"{path}: holds no heads: {RETRAIN}")
     return Heads(heads=heads, encoder=encoder, created=str(data.get("created", "")), path=path)
+
+
+def combined(embedding: np.ndarray, lexical: np.ndarray, stack: tuple[float, float, float],
+             combine: str) -> np.ndarray:
+    """A head's logit from its two channels' logits: stacked (`a·embedding + b·lexical + c`),
+    or with `either` the higher of that and the embedding's own. Training sets its cuts with
+    this same function, so the run time scores as the cuts assumed."""
+    import numpy as np
+
+    a, b, c = stack
+    stacked = a * embedding + b * lexical + c
+    return np.maximum(embedding, stacked) if combine == "either" else stacked
 
 
 def checksum(data: Mapping[str, Any]) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from chatbot.model.heads import combined
 from chatbot.model.training import evaluate, fit, lexical, splits, thresholds
 from chatbot.model.training.cache import Embed, EmbeddingCache
 from chatbot.model.training.manifest import Manifest, Source
@@ -88,9 +89,7 @@ def train_head(
     def score(part: list[Row]) -> np.ndarray:
         logit = model.logit(cache.get([r.text for r in part]))
         if channel is not None and stacked is not None:
-            a, b, c = stacked
-            mixed = a * logit + b * channel.logits([r.text for r in part]) + c
-            logit = np.maximum(logit, mixed) if combine == "either" else mixed
+            logit = combined(logit, channel.logits([r.text for r in part]), stacked, combine)
         return 1.0 / (1.0 + np.exp(-logit))
 
     pool = [r for r in val if r.y == 0] + _split(extra, "val")
