@@ -212,7 +212,8 @@ def test_every_rule_that_guesses_at_tone_keeps_its_own_warning_level(policy):
                 "snark-eye-roll", "sarcasm-mock-thanks-for-a-failure", "snark-mock-thanks-to-people",
                 "sarcasm-praising-a-failure", "sarcasm-applauding-a-mishap",
                 "personal-snark-sarcasm-at-work-people",
-                "personal-snark-mock-thanks-to-work-people"}
+                "personal-snark-mock-thanks-to-work-people", "snark-mock-tribute",
+                "snark-praising-a-failure-of-people", "snark-irony-at-hosts"}
     levels = {r.id: r.level for r in policy.rules if r.label in {"sarcasm", "snark"}}
     assert set(levels) == guessing
     assert set(levels.values()) == {"warning"}
