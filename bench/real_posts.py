@@ -7,8 +7,9 @@ every script". `bench/model_heldout.py` measures the learned head alone; this me
 poster would see: for each public source's test split (read through the training manifest from
 local copies, embedded through the training cache), the share of abusive posts that get an
 `incivility`, `snark` or `dispute` finding, and the share of clean posts that get any finding
-at all — from the rules alone, the head alone (at its shipped per-script warning cut), and
-both, per source/language and per script. The rules run with the official account and no
+at all — from the rules alone, the head alone (at its shipped per-script warning cut), both,
+and all three with the heads trained on our own drafts (whose snark and dispute heads count as
+caught), per source/language and per script. The rules run with the official account and no
 media, as a bare draft. Measuring only: nothing here may be used to write a rule or set a cut.
 """
 
@@ -63,6 +64,21 @@ def main() -> None:
     model = np.array([s >= cuts.get(r.script, cuts["default"]) for s, r in
                       zip(scores, rows, strict=True)])
 
+    # the heads trained on our own drafts (chatbot/model/training/drafts.py): any of them
+    # flagging a clean post is a false alarm; their snark and dispute heads count as caught
+    vectors = cache.get(texts)
+    drafts_any = np.zeros(len(rows), dtype=bool)
+    drafts_tone = np.zeros(len(rows), dtype=bool)
+    for name, spec in json.loads(args.heads.read_text(encoding="utf-8"))["heads"].items():
+        if not name.startswith("drafts-"):
+            continue
+        scored = load_heads(args.heads).heads[name].probability(vectors, texts)
+        over = np.array([p >= spec["thresholds"].get(r.script, spec["thresholds"]["default"])
+                         for p, r in zip(scored, rows, strict=True)])
+        drafts_any |= over
+        if spec["label"] in TONE:
+            drafts_tone |= over
+
     policy = load_policy(REPO / "policies")
     started = time.perf_counter()
     labels = [{f.label for f in check_rules(Draft(text=r.text), policy)} for r in rows]
@@ -75,14 +91,16 @@ def main() -> None:
     for what, key in (("per source/language", "group"), ("per script", "script")):
         print(f"\nincivility on real posts, {what}: caught (abusive rows with a tone finding) "
               "/ false alarms (clean rows with any finding)")
-        print(f"{'':<22} {'pos':>5} {'neg':>5}   {'rules':>13}   {'model':>13}   {'both':>13}")
+        print(f"{'':<22} {'pos':>5} {'neg':>5}   {'rules':>13}   {'model':>13}   {'both':>13}"
+              f"   {'+ draft heads':>13}")
         groups = np.array([getattr(r, key) for r in rows])
         for g in sorted(set(groups)):
             m = groups == g
             pos, neg = m & (y == 1), m & (y == 0)
             cells = [_cell(tone, flagged, pos, neg) for tone, flagged in (
                 (rules_tone, rules_any), (model, model),
-                (rules_tone | model, rules_any | model))]
+                (rules_tone | model, rules_any | model),
+                (rules_tone | model | drafts_tone, rules_any | model | drafts_any))]
             print(f"{g:<22} {int(pos.sum()):>5} {int(neg.sum()):>5}   " + "   ".join(cells))
 
 

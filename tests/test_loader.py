@@ -264,3 +264,15 @@ def test_examples_must_be_a_mapping_of_fires_and_passes(tmp_path):
     assert error.line == 16 and "must be a mapping" in str(error)
     error = error_for(tmp_path, BASE + "    examples: {}\n")
     assert error.line == 16 and "fires" in str(error)
+
+
+MODEL_RULE = BASE.split("    match:\n")[0] + "    match:\n      model: HEAD\n"
+
+
+def test_a_model_rule_names_a_label_or_a_draft_head_of_a_label(tmp_path):
+    for head in ("product-endorsement", "drafts-product-endorsement"):
+        policy = load_policy(write(tmp_path, "a.yaml", MODEL_RULE.replace("HEAD", head)))
+        assert policy.rules[0].match.model == head
+    error = error_for(tmp_path, MODEL_RULE.replace("HEAD", "drafts-cheerfulness"))
+    assert error.line == 13 and "match.model" in error.field
+    assert "drafts-LABEL" in str(error)

@@ -69,7 +69,7 @@ def test_an_insult_in_hinglish_is_incivility(policy, settings):
 def test_polite_posts_in_several_scripts_are_not_flagged(policy, settings):
     verdicts = check_many([Draft(t) for t in POLITE], policy, settings, use_llm=False)
     assert [model_labels(v) for v in verdicts] == [set()] * len(POLITE)
-    assert all(v.model.status == "ok" and v.model.heads == ("incivility",) for v in verdicts)
+    assert all(v.model.status == "ok" and "incivility" in v.model.heads for v in verdicts)
 
 
 def test_the_finding_points_at_the_insulting_sentence(policy, settings):
@@ -85,6 +85,59 @@ def test_a_quoted_insult_is_a_repost_of_a_violation(policy, settings):
     text = f"RT @angry_user: {HINGLISH_INSULT}"
     verdict = check(Draft(text), policy, settings, use_llm=False)
     assert {"incivility", "repost-of-violation"} <= verdict.labels
+
+
+# -- the heads trained on our own drafts (chatbot/model/training/drafts.py) -----------------
+
+DRAFT_HEADS = {f"drafts-{label}" for label in (
+    "political-endorsement", "non-neutral", "dispute", "product-endorsement",
+    "article-subject-complaint", "sarcasm", "snark")}
+MOCKING = ("Oh brilliant, the hall was locked again when forty volunteers arrived. "
+           "Such world-class organising, truly, we are all so impressed 🙄👏")
+
+
+def test_the_draft_heads_ship_whole_with_cuts_in_every_script():
+    data = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    assert {n for n in data["heads"] if n.startswith("drafts-")} == DRAFT_HEADS
+    for name in DRAFT_HEADS:
+        spec, head = data["heads"][name], load_heads().heads[name]
+        assert head.label == name.removeprefix("drafts-") and head.sentences is False
+        cuts = spec["thresholds"]
+        assert cuts["default"] == max(cuts.values())
+        assert all(spec["confident"][k] >= v for k, v in cuts.items())
+        # the cuts hold on the pools they were set on: few fine drafts, few real clean posts
+        assert spec["scores"]["fine_flagged"] <= 0.005 * spec["scores"]["fine"] + 1
+        assert all(rate <= 0.02 for rate in spec["scores"]["clean_flagged"].values())
+        own, *public = spec["sources"]
+        assert own["repository"] == "checkpost" and own["rows"]["official"] > 1000
+        assert public and all(len(s["commit"]) == 40 and s["licence"] for s in public)
+
+
+def test_a_mocking_draft_is_flagged_by_a_draft_head_as_a_warning(policy, settings):
+    verdict = check(Draft(MOCKING), policy, settings, use_llm=False)
+    found = [f for f in verdict.findings if f.source == "model" and f.rule.startswith("model-drafts")]
+    assert found and {f.label for f in found} & {"sarcasm", "snark"}
+    assert all(f.level == "warning" and f.score is not None for f in found)
+
+
+def test_the_draft_heads_leave_a_personal_account_alone(policy, settings):
+    verdict = check(Draft(MOCKING, account="personal"), policy, settings, use_llm=False)
+    assert not [f for f in verdict.findings if f.rule.startswith("model-drafts")]
+
+
+def test_a_head_scored_whole_does_not_take_its_best_sentence(tmp_path, policy, settings):
+    text = ("Thanks to everyone who came to the Pune workshop. "
+            "The moderator of that other group is a stupid, worthless idiot.")
+    by_sentence = check(Draft(text), policy, settings, use_llm=False)
+    whole = check(Draft(text), policy, replace(
+        settings, model_heads=str(heads_file(tmp_path, {"sentences": False}))), use_llm=False)
+
+    def score(verdict):
+        return max(f.score for f in verdict.findings
+                   if f.source == "model" and f.rule.startswith("model-incivility"))
+    assert score(by_sentence) > load_heads().heads["incivility"].cut("latin")
+    assert not [f for f in whole.findings if f.rule.startswith("model-incivility")] or (
+        score(whole) < score(by_sentence))
 
 
 def test_a_personal_account_insult_reaches_the_policy_only_about_work_people(policy, settings):
@@ -238,7 +291,9 @@ def test_json_reports_the_model_status_and_no_llm_keeps_the_model():
     result = run_cli("check", "--json", "--no-llm", HINGLISH_INSULT)
     verdict = json.loads(result.stdout)
     assert result.returncode == 1
-    assert verdict["model"] == {"status": "ok", "reason": "", "heads": ["incivility"]}
+    assert verdict["model"]["status"] == "ok" and verdict["model"]["reason"] == ""
+    assert "incivility" in verdict["model"]["heads"]
+    assert {h for h in verdict["model"]["heads"] if h.startswith("drafts-")} == DRAFT_HEADS
     assert any(f["source"] == "model" and "score" in f for f in verdict["findings"])
 
 

@@ -510,3 +510,59 @@ def test_the_mlp_is_kept_only_when_it_beats_the_linear_head_on_validation(rule, 
     assert np.allclose(rounded.score(x_val), head.score(x_val), atol=1e-4)
     if kind == "mlp":
         assert head.hidden[0].shape == (8, 32) and head.val_auc > 0.9
+
+
+# -- heads trained on our own drafts ------------------------------------------------------
+
+
+def test_a_draft_head_is_cut_on_held_out_waves_and_on_each_scripts_clean_pool():
+    from chatbot.model.training import drafts
+
+    rng = np.random.default_rng(3)
+    direction = rng.normal(0, 1, encoder.DIM)
+
+    def vectors(n: int, shift: float) -> np.ndarray:
+        return rng.normal(0, 1, (n, encoder.DIM)) + shift * direction
+
+    # three writers' waves of drafts: 40 positives, 80 fine, 20 other labels each
+    xd = np.vstack([np.vstack([vectors(40, 0.4), vectors(100, 0.0)]) for _ in range(3)])
+    y = np.tile(np.r_[np.ones(40, int), np.zeros(100, int)], 3)
+    fine = np.tile(np.r_[np.zeros(40, bool), np.ones(80, bool), np.zeros(20, bool)], 3)
+    waves = [w for w in ("a", "b", "c") for _ in range(140)]
+    xt = vectors(300, 0.0)
+    # real clean posts: Latin ones like fine drafts, Tamil ones leaning towards the label
+    xv = np.vstack([vectors(200, 0.0), vectors(200, 0.25), vectors(20, 0.4)])
+    scripts = ["latin"] * 200 + ["tamil"] * 200 + ["oriya"] * 20
+    entry = drafts.train_one("sarcasm", xd, y, fine, waves, xt, xv, scripts)
+
+    cuts = entry["thresholds"]
+    assert set(cuts) == {"latin", "tamil", "default"}  # oriya's 20 posts take the default
+    assert cuts["default"] == max(cuts["latin"], cuts["tamil"])
+    assert cuts["tamil"] >= cuts["latin"]  # the pool that leans to the label is cut higher
+    assert all(rate <= drafts.POOL_RATE + 0.01 for rate in entry["scores"]["clean_flagged"].values())
+    assert entry["scores"]["fine_flagged"] <= 1 and entry["scores"]["recall"] > 0.3
+    assert entry["sentences"] is False and len(entry["weights"]) == encoder.DIM
+
+
+def test_a_wave_with_no_positives_elsewhere_scores_as_a_miss():
+    from chatbot.model.training import drafts
+
+    rng = np.random.default_rng(4)
+    xd = rng.normal(0, 1, (60, encoder.DIM))
+    y = np.r_[np.ones(10, int), np.zeros(50, int)]
+    waves = ["only"] * 20 + ["other"] * 40  # every positive is in wave "only"
+    oof = drafts.out_of_fold(xd, y, waves, rng.normal(0, 1, (30, encoder.DIM)))
+    assert (oof[:20] == 0).all() and (oof[20:] > 0).all()
+
+
+def test_the_draft_heads_read_official_drafts_only(tmp_path):
+    from chatbot.model.training import drafts
+
+    path = tmp_path / "w.jsonl"
+    path.write_text("\n".join(json.dumps(d) for d in (
+        {"id": "w-1", "text": "a", "labels": [], "account": "official"},
+        {"id": "w-2", "text": "b", "labels": ["sarcasm"], "account": "personal"},
+        {"id": "w-3", "text": "c", "labels": ["snark"]},
+    )) + "\n", encoding="utf-8")
+    assert [d["id"] for d in drafts.official_drafts([path])] == ["w-1", "w-3"]
+    assert drafts.wave_of("wave4en-0012") == "wave4en"

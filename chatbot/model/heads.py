@@ -76,6 +76,9 @@ class Head:
     #: "stack" (the stacked probability) or "either" (the higher of it and the embedding
     #: head's own, so an insult the encoder knows without a swear word still counts)
     combine: str = "stack"
+    #: whether a part near its cut has its sentences scored too (the best counts). The
+    #: incivility head's cuts allow for it; the draft heads' cuts are set on whole drafts.
+    sentences: bool = True
 
     def probability(self, vectors: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
         """The head's probability for each text, from its embedding (and, for a head with a
@@ -211,6 +214,9 @@ def _head(name: str, spec: Any, path: str) -> Head:
         combine = spec["stack"].get("combine", "stack")
         if combine not in ("stack", "either"):
             raise bad(f"its stack's `combine` must be \"stack\" or \"either\", not {combine!r}")
+    sentences = spec.get("sentences", True)
+    if not isinstance(sentences, bool):
+        raise bad("`sentences` must be true or false")
     return Head(
         label=str(spec.get("label", name)),
         weights=vector,
@@ -222,6 +228,7 @@ def _head(name: str, spec: Any, path: str) -> Head:
         lexical=lexical,
         stack=stack,
         combine=combine,
+        sentences=sentences,
     )
 
 

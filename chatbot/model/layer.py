@@ -165,7 +165,7 @@ def _judge_part(part: _Part, head: Head, vector, embed) -> tuple[float, tuple[in
     spans = [
         (s, e) for s, e in sentences(part.text) if sum(c.isalpha() for c in part.text[s:e]) >= 3
     ]
-    if whole < head.cut(part.script) - SCREEN:
+    if not head.sentences or whole < head.cut(part.script) - SCREEN:
         return whole, _trim(part.text, part.start, (0, len(part.text)))
     if len(spans) <= 1:
         return whole, _trim(part.text, part.start, spans[0] if spans else (0, len(part.text)))

@@ -56,6 +56,10 @@ EXAMPLE_KEYS = {"text", "account", "media"}
 EXAMPLE_MEDIA_KEYS = {"source", "license"}
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
+#: a head trained on the project's own drafts is named for its label with this prefix
+DRAFT_HEADS = "drafts-"
+
+
 
 class PolicyError(ValueError):
     """A policy file is malformed. The message reads `file:line: field: what is wrong`."""
@@ -390,10 +394,11 @@ class _Builder:
             _bool(spec["repost_of"], f"{where}: match.repost_of") if "repost_of" in spec else False
         )
         model = _string(spec["model"], f"{where}: match.model") if "model" in spec else ""
-        if model and model not in LABELS:
+        if model and model.removeprefix(DRAFT_HEADS) not in LABELS:
             raise spec["model"].error(
                 f"{where}: match.model",
-                f"{model!r} is not a head; heads are named for their label: {', '.join(LABELS)}",
+                f"{model!r} is not a head; heads are named for their label ({', '.join(LABELS)}),"
+                f" or {DRAFT_HEADS}LABEL for a head trained on the project's own drafts",
             )
         if model and (groups or media or repost_of):
             raise spec["model"].error(
