@@ -344,7 +344,8 @@ def test_a_revisions_comms_message_shows_what_changed_in_html_and_in_the_body(de
     assert "- Findings gone: ✗ error [product-endorsement]" in body
     assert ("<del>Our trainers love the ZenTab 12: use code WIKI15 for 15% off!</del> Join the "
             "<del>Kannada</del> <ins><strong>Marathi</strong></ins> Wikipedia") in markup
-    assert "<li><em>Findings gone:</em> ✗ error [product-endorsement]</li>" in markup
+    # the draft heads may add their own warning to what is gone
+    assert "<li><em>Findings gone:</em> ✗ error [product-endorsement]" in markup
 
 
 def test_redacting_a_reaction_withdraws_the_vote(desk, cast, room):

@@ -213,7 +213,8 @@ def test_every_rule_that_guesses_at_tone_keeps_its_own_warning_level(policy):
                 "sarcasm-praising-a-failure", "sarcasm-applauding-a-mishap",
                 "personal-snark-sarcasm-at-work-people",
                 "personal-snark-mock-thanks-to-work-people", "snark-mock-tribute",
-                "snark-praising-a-failure-of-people", "snark-irony-at-hosts"}
+                "snark-praising-a-failure-of-people", "snark-irony-at-hosts",
+                "model-drafts-sarcasm", "model-drafts-snark"}
     levels = {r.id: r.level for r in policy.rules if r.label in {"sarcasm", "snark"}}
     assert set(levels) == guessing
     assert set(levels.values()) == {"warning"}
