@@ -239,6 +239,39 @@ def test_a_head_that_combines_either_scores_the_higher_of_stack_and_embedding(tm
         load_heads(heads)
 
 
+def test_an_embedding_offset_lets_the_embedding_alone_flag_only_what_it_is_sure_of(tmp_path):
+    """`embedding_offset: D` compares the embedding's own logit less D with the stack's: the
+    score falls to the stack's wherever the embedding leads by less than D, and a negative or
+    non-numeric offset is refused with the reason."""
+    import numpy as np
+
+    from chatbot.model.encoder import embed
+
+    heads, _ = lexical_heads(tmp_path)
+    data = json.loads(heads.read_text(encoding="utf-8"))
+    data["heads"]["incivility"]["stack"] = {"embedding": 0.2, "lexical": 0.5, "bias": -1.0,
+                                            "combine": "either", "embedding_offset": 1.5}
+    data["sha256"] = checksum(data)
+    heads.write_text(json.dumps(data), encoding="utf-8")
+    head = load_heads(heads).heads["incivility"]
+    assert head.offset == 1.5
+    texts = [HINGLISH_INSULT, POLITE[0]]
+    vectors = embed(texts)
+    own = vectors @ head.weights + head.bias
+    stacked = 0.2 * own + 0.5 * head.lexical.logits(texts) - 1.0
+    expected = 1 / (1 + np.exp(-np.maximum(own - 1.5, stacked)))
+    assert np.allclose(head.probability(vectors, texts), expected, atol=1e-6)
+    without = 1 / (1 + np.exp(-np.maximum(own, stacked)))
+    assert (head.probability(vectors, texts) <= without + 1e-6).all()
+
+    for bad in (-0.5, "1", None, float("nan")):
+        data["heads"]["incivility"]["stack"]["embedding_offset"] = bad
+        data["sha256"] = checksum(data)
+        heads.write_text(json.dumps(data), encoding="utf-8")
+        with pytest.raises(HeadsError, match="embedding_offset"):
+            load_heads(heads)
+
+
 @pytest.mark.parametrize("damage", ["flip", "truncate", "missing"])
 def test_a_damaged_ngram_file_fails_the_layer_and_keeps_the_rules(
         policy, settings, tmp_path, damage):

@@ -76,6 +76,9 @@ class Head:
     #: "stack" (the stacked probability) or "either" (the higher of it and the embedding
     #: head's own, so an insult the encoder knows without a swear word still counts)
     combine: str = "stack"
+    #: with "either": subtracted from the embedding's own logit before the two are compared,
+    #: so the embedding alone flags only what it is sure of and the stack does the rest
+    offset: float = 0.0
     #: whether a part near its cut has its sentences scored too (the best counts). The
     #: incivility head's cuts allow for it; the draft heads' cuts are set on whole drafts.
     sentences: bool = True
@@ -92,7 +95,8 @@ class Head:
         if self.lexical is not None and self.stack is not None:
             if texts is None or len(texts) != len(logit):
                 raise ValueError(f"the {self.label} head reads the texts too: pass them")
-            logit = combined(logit, self.lexical.logits(texts), self.stack, self.combine)
+            logit = combined(logit, self.lexical.logits(texts), self.stack, self.combine,
+                             self.offset)
         return 1.0 / (1.0 + np.exp(-logit))
 
     def cut(self, script: str) -> float:
@@ -149,15 +153,15 @@ def _load(path: str, _mtime: int, _size: int) -> Heads:
 
 
 def combined(embedding: np.ndarray, lexical: np.ndarray, stack: tuple[float, float, float],
-             combine: str) -> np.ndarray:
+             combine: str, offset: float = 0.0) -> np.ndarray:
     """A head's logit from its two channels' logits: stacked (`a·embedding + b·lexical + c`),
-    or with `either` the higher of that and the embedding's own. Training sets its cuts with
-    this same function, so the run time scores as the cuts assumed."""
+    or with `either` the higher of that and the embedding's own less `offset`. Training sets
+    its cuts with this same function, so the run time scores as the cuts assumed."""
     import numpy as np
 
     a, b, c = stack
     stacked = a * embedding + b * lexical + c
-    return np.maximum(embedding, stacked) if combine == "either" else stacked
+    return np.maximum(embedding - offset, stacked) if combine == "either" else stacked
 
 
 def checksum(data: Mapping[str, Any]) -> str:
@@ -207,13 +211,17 @@ def _head(name: str, spec: Any, path: str) -> Head:
         if not all(isinstance(v, int | float) and 0.0 < v < 1.0 for v in table.values()):
             raise bad(f"`{key}` cuts must be probabilities between 0 and 1")
         cuts[key] = {str(k): float(v) for k, v in table.items()}
-    lexical, stack, combine = None, None, "stack"
+    lexical, stack, combine, offset = None, None, "stack", 0.0
     if spec.get("lexical") is not None:
         lexical = _lexical(spec["lexical"], Path(path).parent, bad)
         stack = _stack(spec.get("stack"), bad)
         combine = spec["stack"].get("combine", "stack")
         if combine not in ("stack", "either"):
             raise bad(f"its stack's `combine` must be \"stack\" or \"either\", not {combine!r}")
+        offset = spec["stack"].get("embedding_offset", 0.0)
+        if not (isinstance(offset, int | float) and not isinstance(offset, bool)
+                and math.isfinite(offset) and offset >= 0):
+            raise bad("its stack's `embedding_offset` must be a number, 0 or more")
     sentences = spec.get("sentences", True)
     if not isinstance(sentences, bool):
         raise bad("`sentences` must be true or false")
@@ -228,6 +236,7 @@ def _head(name: str, spec: Any, path: str) -> Head:
         lexical=lexical,
         stack=stack,
         combine=combine,
+        offset=float(offset),
         sentences=sentences,
     )
 

@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--either", action="store_true",
                         help="with --lexical: score the higher of the stacked and the embedding "
                         "head's own probability")
+    parser.add_argument("--either-offset", type=float, default=0.0, metavar="D",
+                        help="with --either: take D off the embedding's own logit first, so "
+                        "it flags alone only what it is sure of (the shipped head: 1)")
     parser.add_argument("--cuts-with-rules", action="store_true",
                         help="set the warning cuts for rules ∪ head, not the head alone")
     parser.add_argument("--head", action="append", dest="heads",
@@ -85,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                                       mlp_grid=fit.MLP_GRID if args.mlp else (),
                                       lexical_file=lexical_file,
                                       combine="either" if args.either else "stack",
+                                      offset=args.either_offset,
                                       rules_flag=rules_flag if args.cuts_with_rules else None)
         report.print_head(head, trained)
         heads[head] = trained.entry
@@ -93,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         export.write_file(args.out.parent / name, data)
     flags = " ".join(f for f, on in (("--no-nc", args.no_nc), ("--lexical", args.lexical),
                                       ("--cuts-with-rules", args.cuts_with_rules),
-                                      ("--either", args.either)) if on)
+                                      ("--either", args.either),
+                                      (f"--either-offset {args.either_offset:g}",
+                                       args.either and args.either_offset > 0)) if on)
     export.write(export.document(heads, flags=flags), args.out)
     if args.out.resolve() == HEADS_JSON:
         record_rows(manifest.MANIFEST, {

@@ -38,13 +38,15 @@ def train_head(
     cache: EmbeddingCache, embed: Embed, *, cached_only: bool = False,
     clean_extra: Sequence[Row] = (), mlp_grid: Sequence[tuple[int, float]] = (),
     lexical_file: str | None = None, rules_flag: RulesFlag | None = None,
-    combine: str = "stack",
+    combine: str = "stack", offset: float = 0.0,
 ) -> Trained:
     """Train `head`; `clean_extra` are other heads' clean rows, to set and check its cuts on.
     With `mlp_grid`, MLPs are tried too and one is kept if it beats the linear head clearly.
     With `lexical_file`, a lexical channel (hashed character n-grams, trained on every training
     row, no caps) is stacked with the embedding head and its weights go to that file.
     With `rules_flag`, the warning cuts bound the rules and the head together on the clean pool.
+    With `combine="either"`, `offset` is taken off the embedding's own logit before it is
+    compared with the stack's (see heads.combined).
 
     A head trained on one language (SubReddit's English) still meets posts in every script, so
     its cuts are set on the clean validation rows of the incivility sources too, and checked
@@ -89,7 +91,8 @@ def train_head(
     def score(part: list[Row]) -> np.ndarray:
         logit = model.logit(cache.get([r.text for r in part]))
         if channel is not None and stacked is not None:
-            logit = combined(logit, channel.logits([r.text for r in part]), stacked, combine)
+            logit = combined(logit, channel.logits([r.text for r in part]), stacked, combine,
+                             offset)
         return 1.0 / (1.0 + np.exp(-logit))
 
     pool = [r for r in val if r.y == 0] + _split(extra, "val")
@@ -105,7 +108,8 @@ def train_head(
     entry = {"label": head, **_layers(model),
         **({"lexical": lexical_entry, "stack": {**dict(zip(("embedding", "lexical", "bias"),
                                                             stacked, strict=True)),
-                                                 **({"combine": "either"}
+                                                 **({"combine": "either",
+                                                     "embedding_offset": offset}
                                                     if combine == "either" else {})},
             "score": _STACK_SCORES[combine]} if lexical_entry and stacked else {}),
         "cuts": ("the warning cut keeps rules ∪ head at most 10% of each script's clean "
@@ -125,8 +129,8 @@ def train_head(
 _STACK_SCORES = {
     "stack": "sigmoid(stack.embedding·(weights·x + bias) + stack.lexical·lexical(text)"
              " + stack.bias)",
-    "either": "sigmoid(max(weights·x + bias, stack.embedding·(weights·x + bias)"
-              " + stack.lexical·lexical(text) + stack.bias))",
+    "either": "sigmoid(max(weights·x + bias - stack.embedding_offset, stack.embedding·"
+              "(weights·x + bias) + stack.lexical·lexical(text) + stack.bias))",
 }
 
 
