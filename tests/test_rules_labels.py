@@ -313,6 +313,23 @@ def test_repost_of_good_news_is_fine(labels):
     assert labels("Well done, team! 🎉\n\nRT @KannadaWikisource: 10,000 pages proofread today!") == set()
 
 
+def test_retweet_after_a_comment_on_the_same_line_is_a_repost(labels):
+    found = labels("So true! RT @gadget_guru: The ZenTab 12 is the best tablet for Wikisource, "
+                   "use my code GURU15 for 15% off!")
+    assert {"repost-of-violation", "product-endorsement"} <= found
+    assert labels("Well done, team! 🎉 QT @KannadaWikisource: 10,000 pages proofread today!") == set()
+
+
+def test_rt_inside_a_sentence_without_a_handle_and_colon_is_no_repost():
+    from chatbot.policy.structure import parse_structure
+
+    for text in ("Our RT team meets on Friday.", "Join the QT session @ 5 pm in hall 2",
+                 "Thanks to the RT @ home volunteers!"):
+        assert [s.kind for s in parse_structure(text).segments] == ["own"]
+    parts = parse_structure("Proud of you all 👏 RT @OdiaWiki: 20,000 articles!").segments
+    assert [s.kind for s in parts] == ["own", "quoted"]
+
+
 def test_personal_account_sharing_the_official_post_is_fine(labels):
     text = "So proud of this! (Views my own.)\n\nRT @CIS_A2K: Santali Wikisource crosses 1,000 pages!"
     assert labels(text, "personal") == set()
