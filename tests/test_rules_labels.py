@@ -214,6 +214,7 @@ def test_every_rule_that_guesses_at_tone_keeps_its_own_warning_level(policy):
                 "personal-snark-sarcasm-at-work-people",
                 "personal-snark-mock-thanks-to-work-people", "snark-mock-tribute",
                 "snark-praising-a-failure-of-people", "snark-irony-at-hosts",
+                "snark-laughing-along-with-a-repost",
                 "model-drafts-sarcasm", "model-drafts-snark"}
     levels = {r.id: r.level for r in policy.rules if r.label in {"sarcasm", "snark"}}
     assert set(levels) == guessing
