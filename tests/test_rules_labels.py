@@ -214,6 +214,7 @@ def test_every_rule_that_guesses_at_tone_keeps_its_own_warning_level(policy):
                 "personal-snark-sarcasm-at-work-people",
                 "personal-snark-mock-thanks-to-work-people", "snark-mock-tribute",
                 "snark-praising-a-failure-of-people", "snark-irony-at-hosts",
+                "snark-laughing-along-with-a-repost",
                 "model-drafts-sarcasm", "model-drafts-snark"}
     levels = {r.id: r.level for r in policy.rules if r.label in {"sarcasm", "snark"}}
     assert set(levels) == guessing
@@ -311,6 +312,23 @@ def test_quoted_block_with_attribution_carrying_an_insult_is_a_repost_violation(
 
 def test_repost_of_good_news_is_fine(labels):
     assert labels("Well done, team! 🎉\n\nRT @KannadaWikisource: 10,000 pages proofread today!") == set()
+
+
+def test_retweet_after_a_comment_on_the_same_line_is_a_repost(labels):
+    found = labels("So true! RT @gadget_guru: The ZenTab 12 is the best tablet for Wikisource, "
+                   "use my code GURU15 for 15% off!")
+    assert {"repost-of-violation", "product-endorsement"} <= found
+    assert labels("Well done, team! 🎉 QT @KannadaWikisource: 10,000 pages proofread today!") == set()
+
+
+def test_rt_inside_a_sentence_without_a_handle_and_colon_is_no_repost():
+    from chatbot.policy.structure import parse_structure
+
+    for text in ("Our RT team meets on Friday.", "Join the QT session @ 5 pm in hall 2",
+                 "Thanks to the RT @ home volunteers!"):
+        assert [s.kind for s in parse_structure(text).segments] == ["own"]
+    parts = parse_structure("Proud of you all 👏 RT @OdiaWiki: 20,000 articles!").segments
+    assert [s.kind for s in parts] == ["own", "quoted"]
 
 
 def test_personal_account_sharing_the_official_post_is_fine(labels):

@@ -19,6 +19,12 @@ REPOST_LINE = re.compile(
     rf"(?m)^[^\S\n]*(?:(?:RT|QT|MT|Retweet(?:ing)?|Repost(?:ing)?|Quote)\b[^\S\n]*:?[^\S\n]*"
     rf"(?:{HANDLE})?[^\S\n]*:?|↪\ufe0f?[^\S\n]*(?:{HANDLE})[^\n:]{{0,40}}:?)"
 )
+#: …or stands mid-line after the poster's own comment ("Well said! RT @who: …"): then only the
+#: platform's short markers count, and only with a handle and its colon, so that "RT" or "QT"
+#: in a sentence ("our RT team", "QT interval") is no repost.
+REPOST_INLINE = re.compile(
+    rf"(?<=\S)[^\S\n]+(?:(?:RT|QT|MT)[^\S\n]+{HANDLE}[^\S\n]*:|↪\ufe0f?[^\S\n]*{HANDLE}[^\S\n]*:)"
+)
 #: A quoted block of some length, in straight, curly or guillemet quotes.
 QUOTED_BLOCK = re.compile(r"[\"“„«]([^\"“”„«»]{25,})[\"”»]")
 #: `— @who` right after a quoted block attributes it to another account.
@@ -72,6 +78,9 @@ def parse_structure(text: str, repost_marker: bool = False) -> Structure:
     line = REPOST_LINE.search(text)
     if line and (line.group(0).strip() not in ("", ":")):
         quoted.append((line.start(), len(text)))
+    elif inline := REPOST_INLINE.search(text):
+        quoted.append((inline.start() + len(inline.group(0)) - len(inline.group(0).lstrip()),
+                       len(text)))
     for m in QUOTE_LINE.finditer(text):
         quoted.append(m.span())
     for m in QUOTED_BLOCK.finditer(text):
