@@ -209,7 +209,8 @@ def _emit(piece: str, index: int, out: list[str], origin: list[int]) -> None:
 
 
 def _emit_hashtag_char(text: str, i: int, out: list[str], origin: list[int]) -> None:
-    """Split a hashtag into words: `#VoteFor_Ravi4MLA` → ` vote for ravi 4 mla`."""
+    """Split a hashtag into words: `#VoteFor_Ravi4MLA` → ` vote for ravi 4 mla`, `#BJPHatao` →
+    ` bjp hatao`."""
     ch = text[i]
     j = i - 1
     while j >= 0 and text[j] in INVISIBLE:
@@ -221,8 +222,11 @@ def _emit_hashtag_char(text: str, i: int, out: list[str], origin: list[int]) -> 
     if ch == "_":
         _emit(" ", i, out, origin)
         return
+    nxt = text[i + 1] if i + 1 < len(text) else ""
     boundary = (
         (ch.isupper() and prev.islower())
+        # The last capital of a run that starts a word: `#AAPForDelhi` → `aap for delhi`.
+        or (ch.isupper() and prev.isupper() and nxt.islower())
         or (ch.isdigit() and prev.isalpha())
         or (ch.isalpha() and prev.isdigit())
     )

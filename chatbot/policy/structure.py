@@ -123,7 +123,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """Split normalised text into sentence-like spans. Rules that need words together (a name and
     the side taken about it) look inside one of these.
 
-    A sentence ends at `.`, `!`, `?`, a danda, a line break or a dash before a space, and before a
+    A sentence ends at `.`, `!`, `?`, a danda, a line break or a dash before a space (not a dash
+    after three words or fewer, which puts a name beside what is said of it), and before a
     bullet (✅ ✔️ ☑️ • ▪️ 🔹 ➤ …) that follows text on its line: `Venue: X ✅ 40 students ✅ great
     talks` is a list of points written on one line, and a sponsor named in one point is not what
     another point praises. A line with one such mark is no list: in `we fixed it ✅ thanks for
@@ -141,6 +142,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
             continue
         if m.lastgroup == "bullet" and not _list_line(text, m.end()):
             continue
+        if m.group() in "—–" and len(text[start:m.start()].split()) <= _DASH_HEAD_WORDS:
+            continue
         end = m.end()
         if text[start:end].strip():
             spans.append((start, end))
@@ -150,6 +153,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+#: A dash after this many words or fewer joins them to what follows: in `Trump — the only man
+#: who…` or `@BJP4India – keep it up` the dash sets a name beside what is said of it.
+_DASH_HEAD_WORDS = 3
 #: Bullets that open a point of a list; emoji variation selectors are already gone.
 BULLETS = "✅✔☑✓•▪◾◽🔹🔸🔷🔶➤►▶"
 _SENTENCE_END = re.compile(r"[.!?।॥]+(?=\s|$)|\n+|[—–](?=\s)")
