@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,6 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from chatbot.config import Settings  # noqa: E402
+from chatbot.model.training import gitread  # noqa: E402
 from chatbot.policy.loader import load_policy  # noqa: E402
 from chatbot.policy.model import Draft  # noqa: E402
 from chatbot.verdict import check_many  # noqa: E402
@@ -78,9 +78,12 @@ def main() -> None:
 
 def read(data: Path) -> list[tuple[str, str, str]]:
     """(tweet id, text, stance) for every tweet that has both a text and a stance."""
-    git_dir = _git_dir(data)
-    texts = _blocks(_show(git_dir, "Dataset/Notebandi_tweets.txt"))
-    stances = _blocks(_show(git_dir, "Dataset/Notebandi_tweets_stance.txt"))
+    try:
+        texts, stances = (_blocks(gitread.show(data, SOURCE, COMMIT, f"Dataset/{name}")
+                                  .decode("utf-8", errors="replace"))
+                          for name in ("Notebandi_tweets.txt", "Notebandi_tweets_stance.txt"))
+    except gitread.MissingCopy as exc:
+        raise SystemExit(f"{exc} (then check out {COMMIT})") from None
     return [(tid, texts[tid], stance) for tid, stance in stances.items()
             if tid in texts and texts[tid].strip() and stance in ("FAVOR", "AGAINST", "NONE")]
 
@@ -96,7 +99,7 @@ def _names_someone(text: str, policy) -> bool:
 
     norm = normalise(text)
     return any(names.find(norm) for names in policy.name_lists.values()
-               if names.kind in ("politician", "party", "politicians", "parties"))
+               if names.kind in ("politician", "party"))
 
 
 def _blocks(text: str) -> dict[str, str]:
@@ -112,23 +115,6 @@ def _blocks(text: str) -> dict[str, str]:
         else:
             i += 1
     return out
-
-
-def _git_dir(data: Path) -> Path:
-    for candidate in (data / "sahilswami96+StanceDetection_CodeMixed" / "repo" / ".git",
-                      data / "sahilswami96+StanceDetection_CodeMixed" / "repo",
-                      data / "StanceDetection_CodeMixed" / ".git"):
-        if candidate.is_dir():
-            return candidate
-    raise SystemExit(f"no local copy of {SOURCE} under {data}: git clone "
-                     f"https://github.com/{SOURCE} && git -C StanceDetection_CodeMixed "
-                     f"checkout {COMMIT}")
-
-
-def _show(git_dir: Path, path: str) -> str:
-    out = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"{COMMIT}:{path}"],
-                         check=True, capture_output=True)
-    return out.stdout.decode("utf-8", errors="replace")
 
 
 def _share(hit: int, n: int) -> str:

@@ -23,7 +23,8 @@ REPOST_LINE = re.compile(
 #: platform's short markers count, and only with a handle and its colon, so that "RT" or "QT"
 #: in a sentence ("our RT team", "QT interval") is no repost.
 REPOST_INLINE = re.compile(
-    rf"(?<=\S)[^\S\n]+(?:(?:RT|QT|MT)[^\S\n]+{HANDLE}[^\S\n]*:|↪\ufe0f?[^\S\n]*{HANDLE}[^\S\n]*:)"
+    rf"(?<=\S)[^\S\n]+(?P<marker>(?:RT|QT|MT)[^\S\n]+{HANDLE}[^\S\n]*:"
+    rf"|↪\ufe0f?[^\S\n]*{HANDLE}[^\S\n]*:)"
 )
 #: A quoted block of some length, in straight, curly or guillemet quotes.
 QUOTED_BLOCK = re.compile(r"[\"“„«]([^\"“”„«»]{25,})[\"”»]")
@@ -79,8 +80,7 @@ def parse_structure(text: str, repost_marker: bool = False) -> Structure:
     if line and (line.group(0).strip() not in ("", ":")):
         quoted.append((line.start(), len(text)))
     elif inline := REPOST_INLINE.search(text):
-        quoted.append((inline.start() + len(inline.group(0)) - len(inline.group(0).lstrip()),
-                       len(text)))
+        quoted.append((inline.start("marker"), len(text)))
     for m in QUOTE_LINE.finditer(text):
         quoted.append(m.span())
     for m in QUOTED_BLOCK.finditer(text):
