@@ -64,6 +64,19 @@ def test_spans_map_back_to_the_original_text():
     assert original[s:e] == "Ｐｈｏｎｅ"
 
 
+def test_a_span_ending_on_a_folded_repeat_covers_the_whole_run():
+    for original, word, written in (
+        ("The proposed bill is draconian", "bil", "bill"),
+        ("BUYYYY now", "buy", "BUYYYY"),
+        ("so gooood, really", "god", "gooood"),
+        ("kill\u200bl it", "kil", "kill\u200bl"),
+    ):
+        norm = normalise(original)
+        start = norm.text.index(word)
+        s, e = norm.span(start, start + len(word))
+        assert original[s:e] == written
+
+
 def test_emoji_survive_for_rules_that_read_them():
     assert "🪷" in normalise("कमल 🪷 खिलेगा").text
 

@@ -77,7 +77,19 @@ class Normalised:
         start = min(start, len(self.origin) - 1)
         end = max(end - 1, start)
         end = min(end, len(self.origin) - 1)
-        return (self.origin[start], self.origin[end] + 1)
+        return (self.origin[start], self._past_repeats(end))
+
+    def _past_repeats(self, last: int) -> int:
+        """The original index just after normalised character `last`, with the repeats folded
+        into it: `bill` reads `bil`, and a span that ends there must show the poster `bill`."""
+        stop = self.origin[last] + 1
+        letter = self.text[last]
+        if not letter.isalpha():
+            return stop
+        limit = self.origin[last + 1] if last + 1 < len(self.origin) else len(self.original)
+        while stop < limit and _fold(fold_lookalikes(self.original[stop])) in (letter, ""):
+            stop += 1
+        return stop
 
 
 def normalise(text: str) -> Normalised:
