@@ -14,6 +14,7 @@ import pytest
 from chatbot.intake import MAX_ATTEMPTS, Intake
 from chatbot.store import InboxEntry, Store
 from tests.desk import ANA, Desk
+from tests.servers.patience import WAIT
 
 
 class Worker:
@@ -36,7 +37,7 @@ class Worker:
 
     def wait(self, count: int = 1) -> None:
         for _ in range(count):
-            assert self.done.acquire(timeout=10), "the entry was not handled"
+            assert self.done.acquire(timeout=WAIT), "the entry was not handled"
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ class Deployment:
     def start(self, pause_at: str | None = None, **env: str) -> Serve:
         serve = Serve.start("matrix", self.env | env, self.tmp, pause_at=pause_at)
         self.running.append(serve)
-        serve.wait_log(RUNNING, timeout=60)
+        serve.wait_log(RUNNING)
         return serve
 
     def stop_all(self) -> None:

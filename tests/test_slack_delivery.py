@@ -209,7 +209,7 @@ def test_a_restart_between_approval_and_reminders_loses_and_repeats_nothing(api,
     api.wait_for(lambda: [u for u in api.of("chat.update", ts=ts) if "Published" in u.text])
     reminders = api.wait_for(lambda: (found := [c for c in api.dms_to(POSTER) if LIVE in c.text
                                                 and "metrics" in c.text.lower()])
-                             and len(found) >= 2 and found, timeout=10)
+                             and len(found) >= 2 and found)
     second.bot.scheduler.run_due()  # nothing is left to send
     assert second.bot.wait_idle()
     # a reminder is marked sent (and audited) just after Slack accepted it
@@ -232,7 +232,7 @@ def test_reminders_stored_before_a_restart_are_sent_once_by_the_new_process(api,
     second = start(CHECKPOST_REMINDERS="2s,3s")
 
     reminders = api.wait_for(lambda: (found := [c for c in api.dms_to(POSTER) if LIVE in c.text])
-                             and len(found) >= 2 and found, timeout=10)
+                             and len(found) >= 2 and found)
     assert len(reminders) == 2
     assert second.bot.scheduler.run_due() == []
 

@@ -371,7 +371,7 @@ def test_publish_starts_reminders_that_arrive_as_dms_with_the_link(api, slack):
     reminders = api.wait_for(lambda: (found := [c for c in api.dms_to(POSTER)
                                                 if "Post 1 is up" in c.text
                                                 or "Reminder 2 of 2" in c.text])
-                             and len(found) >= 2 and found, timeout=10)
+                             and len(found) >= 2 and found)
     assert all(LIVE in r.text for r in reminders)
     assert "/checkpost metrics 1 likes=" in reminders[1].text
     buttons = [e for r in reminders for b in r.args["blocks"] if b["type"] == "actions"

@@ -105,7 +105,7 @@ def test_a_draft_and_a_publication_killed_midway_are_done_once_and_remind_once(a
     bots.start(CHECKPOST_REMINDERS="1s,2s")
     reminders = api.wait_for(lambda: (found := [c for c in api.dms_to(POSTER)
                                                 if LIVE in c.text]) and len(found) >= 2 and found,
-                             timeout=15, what="both reminders")
+                             what="both reminders")
     eventually(bots.idle, what="everything sent")
     eventually(lambda: bots.history(1).count("reminder-sent") == 2,
                what="both reminders marked sent")  # just after Slack accepted each

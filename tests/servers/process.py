@@ -24,6 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tests.servers.patience import START, WAIT
+
 T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -31,7 +33,7 @@ POLL = 0.02
 _runs = itertools.count(1)
 
 
-def eventually(condition: Callable[[], T], timeout: float = 15.0, what: str = "") -> T:
+def eventually(condition: Callable[[], T], timeout: float = WAIT, what: str = "") -> T:
     deadline = time.monotonic() + timeout
     while True:
         result = condition()
@@ -75,7 +77,7 @@ class Serve:
                                        cwd=tmp, env=full, stdout=out, stderr=subprocess.STDOUT)
         return cls(process, log, pause_file, full)
 
-    def wait_paused(self, timeout: float = 20.0) -> str:
+    def wait_paused(self, timeout: float = WAIT) -> str:
         """Block until the process stands at its pause point; returns `point:label`."""
         assert self.pause_file is not None, "started without pause_at"
         eventually(lambda: self.pause_file.exists() or self._exited(),
@@ -85,7 +87,7 @@ class Serve:
                                  f"pausing:\n{self.tail()}")
         return self.pause_file.read_text().strip()
 
-    def wait_log(self, text: str, timeout: float = 30.0) -> None:
+    def wait_log(self, text: str, timeout: float = START) -> None:
         eventually(lambda: text in self.log.read_text(errors="replace") or self._exited(),
                    timeout, f"{text!r} in the log")
         if text not in self.log.read_text(errors="replace"):

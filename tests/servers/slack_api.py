@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.servers.patience import WAIT
+
 TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
 SIGNING_SECRET = "test-signing-secret"
@@ -140,7 +142,7 @@ class SlackAPI:
         with self._changed:
             return [c for c in self.calls if c.method == method]
 
-    def wait_for(self, condition: Callable[[], Any], timeout: float = 10.0,
+    def wait_for(self, condition: Callable[[], Any], timeout: float = WAIT,
                  what: str = "") -> Any:
         """Block until `condition()` is truthy (checked whenever a call arrives); return it."""
         deadline = time.monotonic() + timeout
@@ -157,7 +159,7 @@ class SlackAPI:
                                          f"last calls:\n{seen}")
                 self._changed.wait(left)
 
-    def wait_calls(self, method: str, count: int = 1, timeout: float = 10.0,
+    def wait_calls(self, method: str, count: int = 1, timeout: float = WAIT,
                    **match: Any) -> list[Call]:
         """Block until `method` was called successfully `count` times with `match`."""
         return self.wait_for(lambda: (found := self.of(method, **match)) and len(found) >= count

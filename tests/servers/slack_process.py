@@ -13,6 +13,7 @@ import urllib.request
 from contextlib import closing
 
 from chatbot.store import Store
+from tests.servers.patience import START
 from tests.servers.process import Serve, eventually, free_port
 from tests.servers.slack_api import (
     APP_TOKEN,
@@ -49,7 +50,7 @@ class Bots:
         }, self.tmp, pause_at=pause_at)
         self.running.append(serve)
         base = f"http://127.0.0.1:{port}"
-        eventually(lambda: _healthy(base) or serve.process.poll() is not None, 30,
+        eventually(lambda: _healthy(base) or serve.process.poll() is not None, START,
                    "the bot's /healthz")
         assert serve.process.poll() is None, serve.tail()
         return serve, SlackSide(base + "/slack/events", self.api)

@@ -24,6 +24,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.servers.patience import START, WAIT
 from tests.servers.slack_api import SlackAPI, command_form, event_body, reaction_event
 
 
@@ -80,7 +81,7 @@ class SocketModeServer:
 
     # --- what Slack does -------------------------------------------------------------------
 
-    def push(self, envelope: dict[str, Any], timeout: float = 15.0) -> str:
+    def push(self, envelope: dict[str, Any], timeout: float = WAIT) -> str:
         """Send an envelope over the current connection (waiting for one); its id."""
         self.wait_for(lambda: self._open, timeout, "an open Socket Mode connection")
         with self._changed:
@@ -111,13 +112,13 @@ class SocketModeServer:
         with self._changed:
             return [a for a in self.acks if a.envelope_id == envelope_id]
 
-    def wait_ack(self, envelope_id: str, count: int = 1, timeout: float = 15.0) -> Ack:
+    def wait_ack(self, envelope_id: str, count: int = 1, timeout: float = WAIT) -> Ack:
         found = self.wait_for(lambda: len(self.acks_of(envelope_id)) >= count
                               and self.acks_of(envelope_id), timeout,
                               f"{count} ack(s) of {envelope_id}")
         return found[-1]
 
-    def wait_connections(self, count: int, timeout: float = 30.0) -> None:
+    def wait_connections(self, count: int, timeout: float = START) -> None:
         self.wait_for(lambda: self.connections >= count and self._open, timeout,
                       f"Socket Mode connection number {count}")
 

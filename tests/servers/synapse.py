@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from tests.servers.patience import WAIT
 from tests.servers.process import terminate
 
 T = TypeVar("T")
@@ -384,7 +385,7 @@ class MatrixUser:
         self.sync()
         return len(self.events)
 
-    def wait_for(self, match: Match, *, timeout: float = 20.0, after: int = 0,
+    def wait_for(self, match: Match, *, timeout: float = WAIT, after: int = 0,
                  what: str = "the event") -> tuple[str, dict[str, Any]]:
         """The first event at or after position `after` that `match`es, syncing until one
         arrives or `timeout` seconds pass (then the assertion names what was seen)."""
