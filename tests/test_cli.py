@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.servers.openai_stub import OpenAIStub, answer, error
+from tests.servers.patience import START
 
 FINE = "Join our Odia Wikipedia edit-a-thon in Cuttack on Saturday, 10am–4pm. Everyone welcome!"
 PLUG = "Our trainers' favourite: the ZenTab 12. Use code WIKI15 for 15% off!"
@@ -24,7 +25,7 @@ def run(*args: str, stdin: str = "", env: dict[str, str] | None = None,
     base = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"),
             "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "chatbot", *args], input=stdin, text=True,
-                          capture_output=True, env={**base, **(env or {})}, cwd=cwd, timeout=60)
+                          capture_output=True, env={**base, **(env or {})}, cwd=cwd, timeout=START)
 
 
 @pytest.fixture
@@ -99,7 +100,7 @@ def run_bytes(*args: str, stdin: bytes, env: dict[str, str] | None = None,
     base = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"),
             "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "chatbot", *args], input=stdin,
-                          capture_output=True, env={**base, **(env or {})}, cwd=REPO, timeout=60)
+                          capture_output=True, env={**base, **(env or {})}, cwd=REPO, timeout=START)
 
 
 BAD_BYTES = b"Hello \xff volunteers\n"
@@ -129,7 +130,7 @@ def test_a_utf8_draft_on_standard_input_keeps_its_indic_letters():
 
 def test_bad_bytes_in_the_draft_argument_exit_2(tmp_path):
     result = subprocess.run([sys.executable, "-m", "chatbot", "check", b"Hello \xff all",
-                             "--no-llm"], capture_output=True, cwd=REPO, timeout=60,
+                             "--no-llm"], capture_output=True, cwd=REPO, timeout=START,
                             env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO),
                                  "LC_ALL": "C"})
     assert result.returncode == 2

